@@ -1,0 +1,135 @@
+"""The config schema: strict, so a typo in a key is an error naming the key, not a silent no-op.
+
+Every ``[providers.NAME]`` section is one provider instance. Its ``type`` says which provider class
+serves it and defaults to NAME, so ``[providers.ollama]`` needs no type while
+``[providers.groq]`` says ``type = "litellm"``. String values may be ``${VAR}`` or
+``${VAR:-default}`` references, resolved when a provider is created, never written back resolved.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+PROVIDER_TYPES = ("litellm", "mock", "ollama", "oci_genai")
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ProviderSettings(StrictModel):
+    """Settings every provider understands."""
+
+    type: str = "custom"
+    model: str | None = None
+    """The model used when a request names none."""
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, gt=0)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    timeout: float = Field(default=60.0, gt=0)
+    """Seconds to wait for the server before giving up."""
+
+
+class MockSettings(ProviderSettings):
+    """The offline provider: deterministic replies for demos, tests and benchmarks."""
+
+    type: Literal["mock"] = "mock"
+    model: str | None = "mock-1"
+    mode: Literal["context", "echo"] = "context"
+    """`context` answers from the conversation; `echo` repeats the last user message."""
+    reply: str | None = None
+    """A fixed reply, sent whatever the prompt."""
+    delay: float = Field(default=0.02, ge=0)
+    """Seconds between streamed chunks."""
+    first_token_delay: float = Field(default=0.0, ge=0)
+    chunk_words: int = Field(default=1, ge=1)
+    fail_after: int | None = Field(default=None, ge=0)
+    """Cut the stream with a connection error after this many chunks."""
+    tool_call: str | None = None
+    """Call this tool (when offered) instead of answering."""
+
+
+class OllamaSettings(ProviderSettings):
+    type: Literal["ollama"] = "ollama"
+    base_url: str | None = Field(default=None, validation_alias=AliasChoices("base_url", "host"))
+    """Server address; else OLLAMA_HOST, else http://localhost:11434."""
+    keep_alive: str | int | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class LiteLLMSettings(ProviderSettings):
+    type: Literal["litellm"] = "litellm"
+    api_key: SecretStr | None = None
+    """Write a reference such as "${OPENAI_API_KEY}"; raw keys are never saved."""
+    api_base: str | None = None
+    api_version: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+
+
+class OCIGenAISettings(ProviderSettings):
+    type: Literal["oci_genai"] = "oci_genai"
+    config_file: str = "~/.oci/config"
+    profile: str = "DEFAULT"
+    compartment_id: str | None = None
+    """Else OCI_COMPARTMENT_ID."""
+    region: str | None = None
+    endpoint: str | None = None
+    models_cache_ttl: float = Field(default=86_400.0, ge=0)
+
+
+ProviderSection = Annotated[
+    MockSettings | OllamaSettings | LiteLLMSettings | OCIGenAISettings,
+    Field(discriminator="type"),
+]
+
+
+class DefaultsSection(StrictModel):
+    """What a new chat starts with; temperature and friends apply to every provider."""
+
+    provider: str = "mock"
+    model: str | None = None
+    """Used with the default provider when its section names no model."""
+    system_prompt: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, gt=0)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    timeout: float | None = Field(default=None, gt=0)
+
+
+class UISection(StrictModel):
+    theme: str = "textual-dark"
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id -> keys, e.g. send = "ctrl+s"."""
+
+
+class HistorySection(StrictModel):
+    path: str | None = None
+    """The chat database; default is history.sqlite3 in the user data directory."""
+    enabled: bool = True
+
+
+class LiteLLMSection(StrictModel):
+    remote_price_map: bool = False
+    """Fetch litellm's model price map from the network at import (slow when offline)."""
+
+
+class CodaConfig(StrictModel):
+    defaults: DefaultsSection = Field(default_factory=DefaultsSection)
+    ui: UISection = Field(default_factory=UISection)
+    history: HistorySection = Field(default_factory=HistorySection)
+    litellm: LiteLLMSection = Field(default_factory=LiteLLMSection)
+    providers: dict[str, ProviderSection] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_from_section_name(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("providers"), dict):
+            return data
+        providers = {}
+        for name, section in data["providers"].items():
+            if isinstance(section, dict) and "type" not in section:
+                section = {"type": name, **section}
+            providers[name] = section
+        return {**data, "providers": providers}

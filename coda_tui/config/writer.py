@@ -1,0 +1,136 @@
+"""Write one config layer safely.
+
+The file is replaced atomically (temp file, fsync, rename) with mode 0600, the previous version is
+kept as ``config.toml.bak``, and a raw secret is refused: a key/token/secret/password field may only
+hold a ``${VAR}`` reference, so an API key typed into the UI can never reach the disk.
+Comments in the file are not preserved (tomli-w writes plain TOML).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from .refs import is_reference
+from .schema import CodaConfig
+
+SECRET_FIELD = re.compile(
+    r"(?:^|_)(?:key|apikey|token|secret|password|passwd|passphrase|pass_phrase)$",
+    re.IGNORECASE,
+)
+
+
+class ConfigWriteError(ValueError):
+    """The layer was not written; the file on disk is unchanged."""
+
+
+class RawSecretError(ConfigWriteError):
+    """A secret field holds a literal value. The message names the field, never the value."""
+
+
+def raw_secret_fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """Dotted names of secret fields whose value is not a ``${VAR}`` reference."""
+    for name, value in data.items():
+        dotted = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            yield from raw_secret_fields(value, dotted + ".")
+        elif SECRET_FIELD.search(str(name)) and value not in (None, ""):
+            is_ref = isinstance(value, str) and is_reference(value)
+            if not is_ref:
+                yield dotted
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def read_layer(path: Path) -> dict[str, Any]:
+    """The raw TOML of one layer (``{}`` when the file does not exist)."""
+    if not path.exists():
+        return {}
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def write_layer(path: Path, data: Mapping[str, Any]) -> None:
+    """Replace the layer at ``path`` with ``data``, after checking it is valid and secret-free."""
+    secrets = sorted(raw_secret_fields(data))
+    if secrets:
+        names = ", ".join(secrets)
+        raise RawSecretError(
+            f"refusing to write a literal secret in {names}; "
+            'save an environment variable reference such as "${OPENAI_API_KEY}" instead'
+        )
+    try:
+        CodaConfig.model_validate(copy.deepcopy(dict(data)))
+    except ValidationError as exc:
+        raise ConfigWriteError(f"not written, invalid settings: {exc}") from None
+    text = tomli_w.dumps(dict(data))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        _atomic_write(backup_path(path), path.read_bytes())
+    _atomic_write(path, text.encode("utf-8"))
+
+
+def set_value(path: Path, dotted: str, value: Any) -> dict[str, Any]:
+    """Set (or with ``None`` remove) one key in the layer at ``path``; returns the new layer."""
+    data = read_layer(path)
+    *parents, leaf = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigWriteError(f"{dotted}: {part} is not a table")
+    if value is None:
+        node.pop(leaf, None)
+    else:
+        node[leaf] = value
+    write_layer(path, data)
+    return data
+
+
+def restore_backup(path: Path) -> None:
+    """Put ``config.toml.bak`` back in place (the current file becomes the new backup)."""
+    backup = backup_path(path)
+    if not backup.exists():
+        raise ConfigWriteError(f"no backup to restore at {backup}")
+    previous = backup.read_bytes()
+    current = path.read_bytes() if path.exists() else None
+    _atomic_write(path, previous)
+    if current is not None:
+        _atomic_write(backup, current)
+
+
+def _atomic_write(path: Path, payload: bytes) -> None:
+    # mkstemp creates the file with mode 0600, so the secret-free file is still private.
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
