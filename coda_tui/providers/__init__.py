@@ -1,0 +1,64 @@
+"""The UI-free domain layer: one provider interface over Mock, Ollama, LiteLLM and OCI GenAI.
+
+Importing this package imports neither Textual nor litellm nor oci; each provider's SDK loads when
+that provider is first created.
+"""
+
+from .base import BaseProvider, ChatRequest
+from .errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ModelNotFoundError,
+    ProviderConnectionError,
+    ProviderError,
+    RateLimitError,
+    StreamDecodeError,
+    ToolsNotSupportedError,
+)
+from .factory import ProviderFactory
+from .models import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    Choice,
+    ChunkChoice,
+    Delta,
+    FunctionCall,
+    FunctionDefinition,
+    Message,
+    Model,
+    Pricing,
+    Tool,
+    ToolCall,
+    Usage,
+)
+from .registry import ProviderRegistry
+from .streaming import CompletionAccumulator
+
+__all__ = [
+    "AuthenticationError",
+    "BaseProvider",
+    "ChatCompletion",
+    "ChatCompletionChunk",
+    "ChatRequest",
+    "Choice",
+    "ChunkChoice",
+    "CompletionAccumulator",
+    "ConfigurationError",
+    "Delta",
+    "FunctionCall",
+    "FunctionDefinition",
+    "Message",
+    "Model",
+    "ModelNotFoundError",
+    "Pricing",
+    "ProviderConnectionError",
+    "ProviderError",
+    "ProviderFactory",
+    "ProviderRegistry",
+    "RateLimitError",
+    "StreamDecodeError",
+    "Tool",
+    "ToolCall",
+    "ToolsNotSupportedError",
+    "Usage",
+]

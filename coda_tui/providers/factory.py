@@ -1,0 +1,125 @@
+"""Build providers from the layered config.
+
+Settings are merged in this order, highest first: call arguments > the ``[providers.NAME]``
+section > factory overrides > the global ``[defaults]`` keys > the provider's environment
+variables (OLLAMA_HOST, OCI_COMPARTMENT_ID, ...). ``${VAR}`` references are resolved here, at use.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import SecretStr, ValidationError
+
+from ..config.loader import LoadedConfig
+from ..config.refs import UnsetVariableError, resolve_tree
+from ..config.schema import CodaConfig
+from .base import BaseProvider
+from .errors import ConfigurationError
+from .registry import ProviderRegistry
+
+GLOBAL_KEYS = ("temperature", "max_tokens", "top_p", "timeout")
+
+
+def _as_config(config: CodaConfig | LoadedConfig | Mapping[str, Any] | None) -> CodaConfig:
+    if config is None:
+        return CodaConfig()
+    if isinstance(config, CodaConfig):
+        return config
+    if isinstance(config, LoadedConfig):
+        return config.config
+    try:
+        return CodaConfig.model_validate(dict(config))
+    except ValidationError as exc:
+        raise ConfigurationError(
+            f"invalid config: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}",
+            hint="see config.example.toml for every key",
+        ) from None
+
+
+def _reveal(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.get_secret_value() if isinstance(value, SecretStr) else value
+        for key, value in values.items()
+    }
+
+
+class ProviderFactory:
+    """Creates (cached) provider instances for the names in a config."""
+
+    def __init__(
+        self,
+        config: CodaConfig | LoadedConfig | Mapping[str, Any] | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        **overrides: Any,
+    ) -> None:
+        self.config = _as_config(config)
+        self.environ = os.environ if environ is None else environ
+        self.overrides = overrides
+
+    def provider_type(self, name: str) -> str:
+        section = self.config.providers.get(name)
+        return section.type if section is not None else name
+
+    def available(self) -> list[str]:
+        """Names a user can create: configured sections plus every registered type."""
+        return sorted(set(self.config.providers) | set(ProviderRegistry.list_providers()))
+
+    def settings_for(self, name: str, **params: Any) -> dict[str, Any]:
+        """The merged, resolved settings ``create`` would use."""
+        provider_class = self._provider_class(name)
+        merged: dict[str, Any] = {}
+        for setting, variable in provider_class.env_vars.items():
+            if self.environ.get(variable):
+                merged[setting] = self.environ[variable]
+        defaults = self.config.defaults
+        for key in GLOBAL_KEYS:
+            if getattr(defaults, key) is not None:
+                merged[key] = getattr(defaults, key)
+        if defaults.model and name == defaults.provider:
+            merged["model"] = defaults.model
+        merged.update(self.overrides)
+        section = self.config.providers.get(name)
+        if section is not None:
+            merged.update(_reveal(section.model_dump(exclude_unset=True, exclude={"type"})))
+        merged.update(params)
+        return self._resolve(name, merged)
+
+    def create(self, name: str | None = None, **params: Any) -> BaseProvider:
+        """The provider called ``name`` (default: ``[defaults] provider``), from the cache if
+        these settings were seen before."""
+        name = name or self.config.defaults.provider
+        settings = self.settings_for(name, **params)
+        return ProviderRegistry.create(name, provider_type=self.provider_type(name), **settings)
+
+    def _provider_class(self, name: str) -> type[BaseProvider]:
+        provider_type = self.provider_type(name)
+        try:
+            return ProviderRegistry.get_provider_class(provider_type)
+        except ConfigurationError:
+            if provider_type != name:
+                raise ConfigurationError(
+                    f"provider type {provider_type!r} of [providers.{name}] is not available",
+                    hint="known types: " + ", ".join(ProviderRegistry.list_providers()),
+                ) from None
+            known = ", ".join(self.available())
+            raise ConfigurationError(
+                f"unknown provider {name!r}",
+                hint=f"known providers: {known}; or add a [providers.{name}] section with a type",
+            ) from None
+
+    def _resolve(self, name: str, settings: dict[str, Any]) -> dict[str, Any]:
+        resolved: dict[str, Any] = {}
+        for key, value in settings.items():
+            try:
+                resolved[key] = resolve_tree(value, self.environ)
+            except UnsetVariableError as exc:
+                raise ConfigurationError(
+                    f"{key} refers to ${{{exc.name}}}, which is not set",
+                    provider=name,
+                    hint=f"export {exc.name}=... before starting coda-tui",
+                ) from None
+        return resolved
