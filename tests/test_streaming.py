@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coda_tui.providers import ProviderError, StreamDecodeError
+from coda_tui.providers.streaming import (
+    STREAM_DONE,
+    aiter_json_lines,
+    decode_json_line,
+    decode_sse_data,
+)
+
+
+def test_blank_and_keepalive_lines_are_skipped() -> None:
+    assert decode_json_line("", provider="p") is None
+    assert decode_json_line("   \r", provider="p") is None
+    assert decode_json_line(b'{"a": 1}\n', provider="p") == {"a": 1}
+
+
+def test_done_marker() -> None:
+    assert decode_sse_data("[DONE]", provider="p") is STREAM_DONE
+    assert decode_sse_data('{"x": 2}', provider="p") == {"x": 2}
+
+
+def test_malformed_line_names_the_offending_text() -> None:
+    with pytest.raises(StreamDecodeError) as caught:
+        decode_json_line('{"message": {"content": "hi"', provider="ollama")
+    assert "malformed line" in str(caught.value)
+    assert '{"message"' in str(caught.value)
+    assert str(caught.value).startswith("ollama: ")
+
+
+def test_long_offending_text_is_truncated() -> None:
+    with pytest.raises(StreamDecodeError) as caught:
+        decode_json_line("x" * 10_000, provider="p")
+    assert len(caught.value.message) < 200
+
+
+def test_non_object_line_is_rejected() -> None:
+    with pytest.raises(StreamDecodeError, match="expected a JSON object"):
+        decode_json_line("[1, 2]", provider="p")
+
+
+def test_error_object_becomes_provider_error_with_server_message() -> None:
+    with pytest.raises(ProviderError) as caught:
+        decode_json_line('{"error": "pull model manifest: file does not exist"}', provider="o")
+    assert caught.value.message == "pull model manifest: file does not exist"
+    with pytest.raises(ProviderError, match="rate limited"):
+        decode_json_line('{"error": {"message": "rate limited", "code": 429}}', provider="o")
+
+
+@given(st.text())
+def test_any_text_gives_a_dict_none_or_provider_error(line: str) -> None:
+    try:
+        result = decode_json_line(line, provider="fuzz")
+    except ProviderError:
+        return
+    assert result is None or isinstance(result, dict)
+
+
+@given(st.binary())
+def test_any_bytes_give_a_dict_none_or_provider_error(line: bytes) -> None:
+    try:
+        result = decode_json_line(line, provider="fuzz")
+    except ProviderError:
+        return
+    assert result is None or isinstance(result, dict)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+)
+
+
+@given(json_values)
+def test_json_values_round_trip_or_raise_provider_error(value: object) -> None:
+    line = json.dumps(value)
+    try:
+        result = decode_json_line(line, provider="fuzz")
+    except ProviderError:
+        return
+    if result is not None:
+        assert result == value
+
+
+# -- over a real HTTP stream --------------------------------------------------------------------
+
+
+async def _serve(payload: bytes, piece: int) -> tuple[asyncio.Server, int]:
+    """A loopback HTTP/1.1 server sending ``payload`` chunked in ``piece``-byte bits."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        for start in range(0, len(payload), piece):
+            bit = payload[start : start + piece]
+            writer.write(f"{len(bit):x}\r\n".encode() + bit + b"\r\n")
+            await writer.drain()
+            await asyncio.sleep(0)
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.mark.parametrize("piece", [1, 3, 7, 4096])
+async def test_ndjson_over_httpx_survives_any_chunk_boundary(piece: int) -> None:
+    objects = [{"message": {"content": word}} for word in ["héllo", " wörld", " 🚀", ""]]
+    payload = b"\n".join(json.dumps(o, ensure_ascii=False).encode() for o in objects) + b"\n\n"
+    server, port = await _serve(payload, piece)
+    async with (
+        server,
+        httpx.AsyncClient() as client,
+        client.stream("GET", f"http://127.0.0.1:{port}/") as response,
+    ):
+        received = [o async for o in aiter_json_lines(response.aiter_lines(), provider="t")]
+    assert received == objects
+
+
+async def test_error_line_mid_stream_raises_after_earlier_objects() -> None:
+    payload = b'{"n": 1}\n{"n": 2}\n{"error": "model crashed"}\n'
+    server, port = await _serve(payload, 5)
+    got: list[dict] = []
+
+    async def consume(lines: AsyncIterator[str]) -> None:
+        async for obj in aiter_json_lines(lines, provider="t"):
+            got.append(obj)
+
+    async with (
+        server,
+        httpx.AsyncClient() as client,
+        client.stream("GET", f"http://127.0.0.1:{port}/") as response,
+    ):
+        with pytest.raises(ProviderError, match="model crashed"):
+            await consume(response.aiter_lines())
+    assert got == [{"n": 1}, {"n": 2}]
