@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections.abc import AsyncIterator
 
@@ -12,9 +13,12 @@ from hypothesis import strategies as st
 from coda_tui.providers import ProviderError, StreamDecodeError
 from coda_tui.providers.streaming import (
     STREAM_DONE,
-    aiter_json_lines,
+    RecordSplitter,
+    aiter_json_batches,
+    arrivals,
     decode_json_line,
     decode_sse_data,
+    iter_json_batches,
 )
 
 
@@ -126,8 +130,8 @@ async def test_ndjson_over_httpx_survives_any_chunk_boundary(piece: int) -> None
         httpx.AsyncClient() as client,
         client.stream("GET", f"http://127.0.0.1:{port}/") as response,
     ):
-        received = [o async for o in aiter_json_lines(response.aiter_lines(), provider="t")]
-    assert received == objects
+        batches = [b async for b in aiter_json_batches(response.aiter_text(), provider="t")]
+    assert [o for batch in batches for o in batch] == objects
 
 
 async def test_error_line_mid_stream_raises_after_earlier_objects() -> None:
@@ -135,9 +139,9 @@ async def test_error_line_mid_stream_raises_after_earlier_objects() -> None:
     server, port = await _serve(payload, 5)
     got: list[dict] = []
 
-    async def consume(lines: AsyncIterator[str]) -> None:
-        async for obj in aiter_json_lines(lines, provider="t"):
-            got.append(obj)
+    async def consume(texts: AsyncIterator[str]) -> None:
+        async for batch in aiter_json_batches(texts, provider="t"):
+            got.extend(batch)
 
     async with (
         server,
@@ -145,5 +149,83 @@ async def test_error_line_mid_stream_raises_after_earlier_objects() -> None:
         client.stream("GET", f"http://127.0.0.1:{port}/") as response,
     ):
         with pytest.raises(ProviderError, match="model crashed"):
-            await consume(response.aiter_lines())
+            await consume(response.aiter_text())
     assert got == [{"n": 1}, {"n": 2}]
+
+
+# -- record splitting and batching ----------------------------------------------------------------
+
+
+records = st.lists(st.text().filter(lambda t: "\n" not in t), max_size=20)
+
+
+@given(records, st.lists(st.integers(min_value=0, max_value=400), max_size=20))
+def test_splitter_recovers_every_record_whatever_the_pieces(
+    parts: list[str], cuts: list[int]
+) -> None:
+    text = "".join(part + "\n" for part in parts)
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    splitter = RecordSplitter()
+    out: list[str] = []
+    for start, end in itertools.pairwise(points):
+        out.extend(splitter.feed(text[start:end]))
+    out.extend(splitter.flush())
+    assert [r for r in out if r.strip()] == [p for p in parts if p.strip()]
+
+
+def test_unicode_line_separators_stay_inside_a_record() -> None:
+    # Go's JSON encoder (Ollama's) leaves U+0085 raw inside strings; str.splitlines would split.
+    content = "a\x85b\u2028c"
+    line = '{"message": {"content": "' + content + '"}}'
+    assert len(line.splitlines()) == 3
+    [[obj]] = list(iter_json_batches([line + "\n"], provider="t"))
+    assert obj["message"]["content"] == content
+
+
+def test_sync_batches_hand_over_objects_before_an_error() -> None:
+    texts = ['{"n": 1}\n{"n": 2}\n{"err', 'or": "boom"}\n{"n": 3}\n']
+    batches = iter_json_batches(texts, provider="t")
+    assert next(batches) == [{"n": 1}, {"n": 2}]
+    with pytest.raises(ProviderError, match="boom"):
+        next(batches)
+
+
+async def test_arrivals_batches_what_is_ready_and_keeps_order() -> None:
+    async def burst() -> AsyncIterator[int]:
+        for i in range(10):
+            yield i  # never suspends: all ten are ready at once
+        await asyncio.sleep(0.01)
+        yield 10
+
+    batches = [batch async for batch in arrivals(burst())]
+    assert batches == [list(range(10)), [10]]
+
+
+async def test_arrivals_raises_after_delivering_earlier_items() -> None:
+    async def failing() -> AsyncIterator[int]:
+        yield 1
+        await asyncio.sleep(0)
+        raise ValueError("cut")
+
+    got: list[int] = []
+    with pytest.raises(ValueError, match="cut"):
+        async for batch in arrivals(failing()):
+            got.extend(batch)
+    assert got == [1]
+
+
+async def test_closing_arrivals_stops_the_source() -> None:
+    closed = asyncio.Event()
+
+    async def endless() -> AsyncIterator[int]:
+        try:
+            while True:
+                yield 1
+                await asyncio.sleep(0.001)
+        finally:
+            closed.set()
+
+    stream = arrivals(endless())
+    assert await stream.__anext__()
+    await stream.aclose()
+    assert closed.is_set()

@@ -1,16 +1,25 @@
 """The thin layer between a transport's decoded lines/events and our chunk types.
 
-Transport framing is not ours: httpx's ``Response.aiter_lines()`` splits NDJSON (chunk boundaries,
-partial UTF-8) and ``httpx-sse`` splits server-sent events. What we own is turning one line or one
-event's data into a dict, and failing with a ``StreamDecodeError`` that names the offending text —
-never a bare ``JSONDecodeError`` or ``KeyError`` reaching the UI.
+Transport is not ours: httpx undoes chunked encoding and decodes UTF-8 across chunk boundaries
+(``Response.aiter_text()``), and ``httpx-sse`` splits server-sent events. What we own is splitting
+NDJSON records and turning each into a dict, failing with a ``StreamDecodeError`` that names the
+offending text — never a bare ``JSONDecodeError`` or ``KeyError`` reaching the UI.
+
+We split records on ``\n`` ourselves instead of using ``Response.aiter_lines()`` for two reasons:
+NDJSON separates records with ``\n`` only, while ``aiter_lines`` splits on every Unicode line
+boundary, so a model that emits U+0085 (which Go's JSON encoder, and so Ollama, leaves raw inside a
+string) would cut a record in half; and handing over every record that one network read brings as
+one batch lets a provider merge them into one chunk, which is what keeps a fast stream cheap.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import itertools
 import json
-from collections.abc import AsyncIterable, AsyncIterator
-from typing import Any, Final
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any, Final, TypeVar
 
 from .errors import ProviderError, StreamDecodeError
 from .models import (
@@ -31,6 +40,7 @@ class _Done:
 
 
 STREAM_DONE: Final = _Done()
+T = TypeVar("T")
 _EXCERPT = 120
 
 
@@ -80,14 +90,115 @@ def decode_sse_data(data: str, *, provider: str) -> dict[str, Any] | _Done | Non
     return decode_json_line(data, provider=provider)
 
 
-async def aiter_json_lines(
-    lines: AsyncIterable[str], *, provider: str
-) -> AsyncIterator[dict[str, Any]]:
-    """Objects from an async source of NDJSON lines (``Response.aiter_lines()``)."""
-    async for line in lines:
-        value = decode_json_line(line, provider=provider)
-        if value is not None:
-            yield value
+class RecordSplitter:
+    """Complete ``\n``-terminated records from text blocks; an unfinished tail waits for more."""
+
+    def __init__(self) -> None:
+        self._tail = ""
+
+    def feed(self, text: str) -> list[str]:
+        records = (self._tail + text).split("\n")
+        self._tail = records.pop()
+        return records
+
+    def flush(self) -> list[str]:
+        tail, self._tail = self._tail, ""
+        return [tail] if tail.strip() else []
+
+
+class _BatchDecoder:
+    """Decodes records to objects; on a bad record, hands over what came before it first."""
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.error: ProviderError | None = None
+
+    def decode(self, records: list[str]) -> list[dict[str, Any]]:
+        batch: list[dict[str, Any]] = []
+        for record in records:
+            try:
+                value = decode_json_line(record, provider=self.provider)
+            except ProviderError as exc:
+                self.error = exc
+                break
+            if value is not None:
+                batch.append(value)
+        return batch
+
+
+async def arrivals(source: AsyncIterable[T]) -> AsyncIterator[list[T]]:
+    """Everything ``source`` produced since the consumer last asked, as one list.
+
+    httpx yields one piece per HTTP chunk, and servers flush one chunk per token, so a fast
+    stream is thousands of pieces. A background task drains ``source`` into a list as fast as
+    the socket delivers; the consumer takes all of it at once, so per-piece work (decoding,
+    building chunks, painting) is paid per batch. Errors from ``source`` arrive after the items
+    that preceded them; closing the consumer cancels the task.
+    """
+    pending: list[T] = []
+    ready = asyncio.Event()
+    failure: list[BaseException] = []
+
+    async def pump() -> None:
+        try:
+            async for item in source:
+                pending.append(item)
+                ready.set()
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # handed to the consumer, which raises it in its task
+            failure.append(exc)
+        finally:
+            ready.set()
+
+    task = asyncio.create_task(pump())
+    try:
+        while True:
+            await ready.wait()
+            ready.clear()
+            if pending:
+                items = pending[:]
+                pending.clear()
+                yield items
+            if task.done() and not pending:
+                if failure:
+                    raise failure[0]
+                return
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def aiter_json_batches(
+    texts: AsyncIterable[str], *, provider: str
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The NDJSON objects completed since the last batch (``Response.aiter_text()`` in)."""
+    splitter = RecordSplitter()
+    decoder = _BatchDecoder(provider)
+    async for blocks in arrivals(texts):
+        batch = decoder.decode(splitter.feed("".join(blocks)))
+        if batch:
+            yield batch
+        if decoder.error is not None:
+            raise decoder.error
+    batch = decoder.decode(splitter.flush())
+    if batch:
+        yield batch
+    if decoder.error is not None:
+        raise decoder.error
+
+
+def iter_json_batches(texts: Iterable[str], *, provider: str) -> Iterator[list[dict[str, Any]]]:
+    """The blocking twin of ``aiter_json_batches`` (``Response.iter_text()``)."""
+    splitter = RecordSplitter()
+    decoder = _BatchDecoder(provider)
+    for records in itertools.chain((splitter.feed(text) for text in texts), [None]):
+        batch = decoder.decode(splitter.flush() if records is None else records)
+        if batch:
+            yield batch
+        if decoder.error is not None:
+            raise decoder.error
 
 
 class CompletionAccumulator:
