@@ -9,6 +9,8 @@ import pytest
 
 from coda_tui.providers import ProviderRegistry
 
+from .servers.ollama import OllamaServer
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -42,3 +44,10 @@ def project_config() -> Path:
     path = Path.cwd() / ".coda" / "config.toml"
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def ollama_server() -> Iterator[OllamaServer]:
+    """A fresh protocol-faithful Ollama on 127.0.0.1 with two local models."""
+    with OllamaServer() as server:
+        yield server

@@ -187,16 +187,19 @@ class BaseProvider(ABC):
         usage: Usage | None = None,
         metadata: dict[str, Any] | None = None,
     ) -> ChatCompletionChunk:
-        """A chunk stamped with this provider's name."""
-        return ChatCompletionChunk(
-            model=model,
-            provider=self.name,
-            choices=[
-                ChunkChoice(
-                    delta=Delta(role="assistant", content=content, tool_calls=tool_calls),
-                    finish_reason=finish_reason,
-                )
-            ],
-            usage=usage,
-            metadata=metadata or {},
+        """A chunk stamped with this provider's name.
+
+        Built from one dict so pydantic validates it in a single call: this runs per token.
+        """
+        delta: dict[str, Any] = {"role": "assistant", "content": content}
+        if tool_calls:
+            delta["tool_calls"] = tool_calls
+        return ChatCompletionChunk.model_validate(
+            {
+                "model": model,
+                "provider": self.name,
+                "choices": [{"delta": delta, "finish_reason": finish_reason}],
+                "usage": usage,
+                "metadata": metadata or {},
+            }
         )

@@ -6,6 +6,7 @@ shape users and most servers already know; each provider translates its wire for
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -84,10 +85,18 @@ def _new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:24]}"
 
 
+_chunk_numbers = itertools.count(1)
+
+
+def _chunk_id() -> str:
+    # Cheap on purpose: a stream makes thousands of chunks, and uuid4 reads the OS's entropy pool.
+    return f"chunk-{next(_chunk_numbers)}"
+
+
 class ChatCompletionChunk(_Model):
     """One streamed piece. Tool calls arrive whole: providers assemble split deltas first."""
 
-    id: str = Field(default_factory=lambda: _new_id("chunk"))
+    id: str = Field(default_factory=_chunk_id)
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
     created: int = Field(default_factory=lambda: int(time.time()))
     model: str

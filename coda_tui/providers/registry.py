@@ -20,6 +20,7 @@ from .errors import ConfigurationError
 
 BUILTIN_PROVIDERS: dict[str, str] = {
     "mock": "coda_tui.providers.mock_provider:MockProvider",
+    "ollama": "coda_tui.providers.ollama_provider:OllamaProvider",
 }
 
 

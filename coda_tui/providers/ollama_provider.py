@@ -1,0 +1,429 @@
+"""Ollama: chat over POST /api/chat (NDJSON) plus model management for the Ollama panel.
+
+One pooled ``httpx.AsyncClient`` per event loop serves the async API; the sync API has its own
+``httpx.Client`` so it never touches a loop. Ollama reports a failure after streaming has begun as
+an ``{"error": ...}`` line with HTTP 200, so every stream is checked line by line.
+
+All the lines one network read brings become one chunk: at full speed that is a few dozen chunks
+for a 5,000-token answer instead of 5,000, which is what keeps decoding and the UI cheap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+
+from ..config.schema import OllamaSettings
+from .base import BaseProvider, ChatRequest
+from .convert import MessageLike
+from .errors import (
+    AuthenticationError,
+    ModelNotFoundError,
+    ProviderConnectionError,
+    ProviderError,
+    RateLimitError,
+)
+from .models import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    FunctionCall,
+    Message,
+    Model,
+    ToolCall,
+    Usage,
+)
+from .ollama_types import ModelInfo, PullProgress, RunningModel, parse_host
+from .streaming import CompletionAccumulator, aiter_json_batches, iter_json_batches
+
+PULL_TIMEOUT = httpx.Timeout(10.0, read=None)
+
+
+class OllamaProvider(BaseProvider):
+    provider_type: ClassVar[str] = "ollama"
+    Settings = OllamaSettings
+    env_vars = {"base_url": "OLLAMA_HOST"}
+    settings: OllamaSettings
+
+    def __init__(self, *, name: str | None = None, **settings: Any) -> None:
+        super().__init__(name=name, **settings)
+        self.base_url = parse_host(self.settings.base_url)
+        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._sync_client: httpx.Client | None = None
+        self._context_lengths: dict[str, int | None] = {}
+
+    # -- transport ----------------------------------------------------------------------------
+
+    def _client_options(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            # Loading the CA bundle costs ~20 ms on the first request; a plain-http Ollama
+            # (the usual local case) never uses TLS, and redirects are not followed.
+            "verify": self.base_url.startswith("https://"),
+            "timeout": httpx.Timeout(self.settings.timeout, connect=min(self.settings.timeout, 5)),
+            "headers": {"Accept": "application/json", **self.settings.headers},
+        }
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """The pooled client of the running loop (a client cannot cross loops)."""
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None or client.is_closed:
+            client = self._clients[loop] = httpx.AsyncClient(**self._client_options())
+        return client
+
+    @property
+    def sync_client(self) -> httpx.Client:
+        if self._sync_client is None or self._sync_client.is_closed:
+            self._sync_client = httpx.Client(**self._client_options())
+        return self._sync_client
+
+    async def aclose(self) -> None:
+        loop = asyncio.get_running_loop()
+        client = self._clients.pop(loop, None)
+        if client is not None:
+            await client.aclose()
+        if self._sync_client is not None:
+            self._sync_client.close()
+
+    def _connection_error(self, exc: httpx.TransportError, partial: str = "") -> ProviderError:
+        if isinstance(exc, httpx.ConnectError):
+            return ProviderConnectionError(
+                f"Ollama is not running at {self.base_url}",
+                provider=self.name,
+                hint="start it with `ollama serve`, or set base_url / OLLAMA_HOST",
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return ProviderConnectionError(
+                f"Ollama at {self.base_url} did not answer within {self.settings.timeout:g} s",
+                provider=self.name,
+                partial_text=partial,
+                hint="the model may still be loading; try again or raise timeout",
+            )
+        return ProviderConnectionError(
+            f"connection to Ollama at {self.base_url} was cut ({type(exc).__name__})",
+            provider=self.name,
+            partial_text=partial,
+        )
+
+    def _status_error(self, status: int, body: str, model: str | None = None) -> ProviderError:
+        try:
+            message = str(json.loads(body).get("error") or body)
+        except (json.JSONDecodeError, AttributeError):
+            message = body.strip() or f"HTTP {status}"
+        if status == 404:
+            hint = f"run `ollama pull {model}`" if model else "check the model name"
+            return ModelNotFoundError(message, model=model, provider=self.name, hint=hint)
+        if status in (401, 403):
+            return AuthenticationError(message, provider=self.name, status_code=status)
+        if status == 429:
+            return RateLimitError(message, provider=self.name, status_code=status)
+        hint = "check the Ollama server log" if status >= 500 else ""
+        return ProviderError(message, provider=self.name, status_code=status, hint=hint)
+
+    async def _request(self, method: str, path: str, model: str | None = None, **kw: Any) -> Any:
+        try:
+            response = await self.client.request(method, path, **kw)
+        except httpx.TransportError as exc:
+            raise self._connection_error(exc) from None
+        if response.status_code >= 400:
+            raise self._status_error(response.status_code, response.text, model)
+        return response.json() if response.content else {}
+
+    @asynccontextmanager
+    async def _stream_batches(
+        self, path: str, payload: dict[str, Any], model: str | None, timeout: Any = None
+    ) -> AsyncIterator[AsyncIterator[list[dict[str, Any]]]]:
+        kw = {"timeout": timeout} if timeout is not None else {}
+        try:
+            async with self.client.stream("POST", path, json=payload, **kw) as response:
+                if response.status_code >= 400:
+                    await response.aread()
+                    raise self._status_error(response.status_code, response.text, model)
+                yield aiter_json_batches(response.aiter_text(), provider=self.name)
+        except httpx.TransportError as exc:
+            raise self._connection_error(exc) from None
+
+    # -- chat ---------------------------------------------------------------------------------
+
+    def _payload(self, request: ChatRequest, stream: bool) -> dict[str, Any]:
+        options: dict[str, Any] = {}
+        for key, value in (
+            ("temperature", request.temperature),
+            ("top_p", request.top_p),
+            ("num_predict", request.max_tokens),
+            ("stop", request.stop),
+            ("seed", request.extra.get("seed")),
+        ):
+            if value is not None:
+                options[key] = value
+        options.update(request.extra.get("options") or {})
+        payload: dict[str, Any] = {
+            "model": request.model,
+            "messages": ollama_messages(request.messages),
+            "stream": stream,
+        }
+        if options:
+            payload["options"] = options
+        if request.tools:
+            payload["tools"] = [tool.model_dump(exclude_none=True) for tool in request.tools]
+        keep_alive = request.extra.get("keep_alive", self.settings.keep_alive)
+        if keep_alive is not None:
+            payload["keep_alive"] = keep_alive
+        for key in ("think", "format"):
+            if key in request.extra:
+                payload[key] = request.extra[key]
+        return payload
+
+    async def _stream(self, request: ChatRequest) -> AsyncIterator[ChatCompletionChunk]:
+        decoder = ChatDecoder(self, request.model)
+        try:
+            async with self._stream_batches(
+                "/api/chat", self._payload(request, True), request.model
+            ) as batches:
+                async for batch in batches:
+                    yield decoder.chunk(batch)
+                    if decoder.done:
+                        return
+        except ProviderConnectionError as exc:
+            exc.partial_text = decoder.text
+            raise
+        raise decoder.cut()
+
+    async def _complete(self, request: ChatRequest) -> ChatCompletion:
+        data = await self._request(
+            "POST", "/api/chat", request.model, json=self._payload(request, False)
+        )
+        decoder = ChatDecoder(self, request.model)
+        accumulator = CompletionAccumulator(model=request.model, provider=self.name)
+        accumulator.add(decoder.chunk([data]))
+        return accumulator.result()
+
+    def chat_stream(
+        self, messages: Iterable[MessageLike], **params: Any
+    ) -> Iterator[ChatCompletionChunk]:
+        request = self.build_request(messages, **params)
+        return self._sync_stream(request)
+
+    def chat(self, messages: Iterable[MessageLike], **params: Any) -> ChatCompletion:
+        request = self.build_request(messages, **params)
+        accumulator = CompletionAccumulator(model=request.model, provider=self.name)
+        for chunk in self._sync_stream(request):
+            accumulator.add(chunk)
+        return accumulator.result()
+
+    def _sync_stream(self, request: ChatRequest) -> Iterator[ChatCompletionChunk]:
+        decoder = ChatDecoder(self, request.model)
+        payload = self._payload(request, True)
+        try:
+            with self.sync_client.stream("POST", "/api/chat", json=payload) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise self._status_error(response.status_code, response.text, request.model)
+                for batch in iter_json_batches(response.iter_text(), provider=self.name):
+                    yield decoder.chunk(batch)
+                    if decoder.done:
+                        return
+        except httpx.TransportError as exc:
+            raise self._connection_error(exc, decoder.text) from None
+        raise decoder.cut()
+
+    # -- models -------------------------------------------------------------------------------
+
+    async def list_models(self, *, refresh: bool = False) -> list[Model]:
+        data = await self._request("GET", "/api/tags")
+        models = []
+        for entry in data.get("models") or []:
+            details = entry.get("details") or {}
+            name = entry.get("name") or entry.get("model") or "?"
+            models.append(
+                Model(
+                    id=name,
+                    provider=self.name,
+                    display_name=name,
+                    context_length=self._context_lengths.get(name),
+                    size_bytes=entry.get("size"),
+                    family=details.get("family"),
+                    parameter_size=details.get("parameter_size"),
+                    quantization=details.get("quantization_level"),
+                    modified_at=_parse_time(entry.get("modified_at")),
+                    raw=entry,
+                )
+            )
+        return models
+
+    async def context_length(self, name: str) -> int | None:
+        """From /api/show, fetched once per model on demand (it is one request per model)."""
+        if name not in self._context_lengths:
+            self._context_lengths[name] = (await self.show_model(name)).context_length
+        return self._context_lengths[name]
+
+    # -- management -----------------------------------------------------------------------------
+
+    async def version(self) -> str:
+        return str((await self._request("GET", "/api/version")).get("version", "unknown"))
+
+    async def list_running(self) -> list[RunningModel]:
+        data = await self._request("GET", "/api/ps")
+        return [RunningModel.model_validate(entry) for entry in data.get("models") or []]
+
+    async def show_model(self, name: str) -> ModelInfo:
+        data = await self._request("POST", "/api/show", name, json={"model": name})
+        return ModelInfo.model_validate({"name": name, **data})
+
+    async def pull_model(self, name: str, *, insecure: bool = False) -> AsyncIterator[PullProgress]:
+        """Progress as the server streams it; leaving the loop early closes the HTTP stream."""
+        payload = {"model": name, "insecure": insecure, "stream": True}
+        async with self._stream_batches(
+            "/api/pull", payload, name, timeout=PULL_TIMEOUT
+        ) as batches:
+            async for batch in batches:
+                for line in batch:
+                    progress = PullProgress.model_validate(line)
+                    yield progress
+                    if progress.done:
+                        return
+        raise ProviderConnectionError(
+            f"pull of {name} ended before Ollama reported success", provider=self.name
+        )
+
+    async def delete_model(self, name: str) -> None:
+        await self._request("DELETE", "/api/delete", name, json={"model": name})
+        self._context_lengths.pop(name, None)
+
+    async def copy_model(self, source: str, destination: str) -> None:
+        payload = {"source": source, "destination": destination}
+        await self._request("POST", "/api/copy", source, json=payload)
+
+    async def unload_model(self, name: str) -> None:
+        """Free the model's memory now (an empty chat with keep_alive 0, as documented)."""
+        payload = {"model": name, "messages": [], "keep_alive": 0, "stream": False}
+        await self._request("POST", "/api/chat", name, json=payload)
+
+    async def create_model(
+        self, name: str, from_: str, *, system: str | None = None, **fields: Any
+    ) -> None:
+        payload: dict[str, Any] = {"model": name, "from": from_, "stream": False, **fields}
+        if system is not None:
+            payload["system"] = system
+        await self._request("POST", "/api/create", from_, json=payload)
+
+
+class ChatDecoder:
+    """Turns /api/chat objects into chunks and remembers what a cut stream must keep."""
+
+    FINISH = {"stop": "stop", "length": "length", "load": "stop", "unload": "stop"}
+
+    def __init__(self, provider: OllamaProvider, model: str) -> None:
+        self.provider = provider
+        self.model = model
+        self.parts: list[str] = []
+        self.done = False
+        self.calls = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def chunk(self, batch: list[dict[str, Any]]) -> ChatCompletionChunk:
+        """One chunk for every /api/chat object a network read brought."""
+        texts: list[str] = []
+        thinking: list[str] = []
+        tool_calls: list[ToolCall] = []
+        data: dict[str, Any] = {}
+        for data in batch:
+            message = data.get("message") or {}
+            if message.get("content"):
+                texts.append(message["content"])
+            if message.get("thinking"):
+                thinking.append(message["thinking"])
+            tool_calls.extend(self._tool_call(call) for call in message.get("tool_calls") or [])
+            if data.get("done"):
+                break
+        content = "".join(texts) or None
+        if content:
+            self.parts.append(content)
+        metadata: dict[str, Any] = {"thinking": "".join(thinking)} if thinking else {}
+        finish = usage = None
+        self.done = bool(data.get("done"))
+        if self.done:
+            reason = self.FINISH.get(data.get("done_reason") or "", "stop")
+            finish = "tool_calls" if self.calls else reason
+            usage = Usage(
+                prompt_tokens=data.get("prompt_eval_count") or 0,
+                completion_tokens=data.get("eval_count") or 0,
+                total_tokens=(data.get("prompt_eval_count") or 0) + (data.get("eval_count") or 0),
+            )
+            metadata.update(_timings(data))
+        return self.provider.chunk(
+            data.get("model") or self.model,
+            content,
+            tool_calls=tool_calls or None,
+            finish_reason=finish,
+            usage=usage,
+            metadata=metadata,
+        )
+
+    def _tool_call(self, call: dict[str, Any]) -> ToolCall:
+        self.calls += 1
+        function = call.get("function") or {}
+        arguments = function.get("arguments") or {}
+        if not isinstance(arguments, str):
+            arguments = json.dumps(arguments)
+        return ToolCall(
+            id=call.get("id") or f"call_{self.calls}",
+            function=FunctionCall(name=function.get("name") or "", arguments=arguments),
+        )
+
+    def cut(self) -> ProviderConnectionError:
+        return ProviderConnectionError(
+            "the stream from Ollama ended before it said it was done",
+            provider=self.provider.name,
+            partial_text=self.text,
+        )
+
+
+def _timings(data: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    eval_count, eval_duration = data.get("eval_count"), data.get("eval_duration")
+    if eval_count and eval_duration:
+        result["tokens_per_second"] = eval_count / eval_duration * 1e9
+    for key in ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration"):
+        if data.get(key) is not None:
+            result[f"{key}_s"] = data[key] / 1e9
+    return result
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def ollama_messages(messages: Iterable[Message]) -> list[dict[str, Any]]:
+    """Our messages in Ollama's shape: tool-call arguments as objects, tool results named."""
+    names: dict[str, str] = {}
+    result: list[dict[str, Any]] = []
+    for message in messages:
+        item: dict[str, Any] = {"role": message.role, "content": message.content or ""}
+        if message.tool_calls:
+            item["tool_calls"] = [
+                {"function": {"name": c.function.name, "arguments": c.function.parsed_arguments()}}
+                for c in message.tool_calls
+            ]
+            names.update({c.id: c.function.name for c in message.tool_calls})
+        if message.role == "tool":
+            tool_name = message.name or names.get(message.tool_call_id or "")
+            if tool_name:
+                item["tool_name"] = tool_name
+        result.append(item)
+    return result
