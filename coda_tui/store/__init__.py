@@ -1,0 +1,13 @@
+"""Chat history in SQLite, and its export. UI-free: the store is given its database path."""
+
+from .export import chat_to_json, chat_to_markdown
+from .history import ChatRecord, ChatStore, StoredMessage, default_history_path
+
+__all__ = [
+    "ChatRecord",
+    "ChatStore",
+    "StoredMessage",
+    "chat_to_json",
+    "chat_to_markdown",
+    "default_history_path",
+]

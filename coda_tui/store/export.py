@@ -1,0 +1,66 @@
+"""A chat as Markdown (for people) and JSON (for programs)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from .history import ChatRecord, StoredMessage
+
+_HEADINGS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any backtick run in ``text``, so nothing breaks out of it."""
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)
+
+
+def chat_to_markdown(chat: ChatRecord, messages: list[StoredMessage]) -> str:
+    lines = [f"# {chat.title}", "", f"*{chat.provider} · {chat.model} · {_when(chat.created_at)}*"]
+    if chat.system_prompt:
+        fence = _fence(chat.system_prompt)
+        lines += ["", "**System prompt**", "", fence, chat.system_prompt, fence]
+    for message in messages:
+        heading = _HEADINGS.get(message.role, message.role.title())
+        if message.role == "assistant" and message.model:
+            heading += f" ({message.provider} · {message.model})"
+        if message.status in ("stopped", "error"):
+            heading += f" — {message.status}"
+        lines += ["", f"## {heading}", "", message.content.rstrip()]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def chat_to_json(chat: ChatRecord, messages: list[StoredMessage]) -> str:
+    payload: dict[str, Any] = {
+        "chat": {
+            "id": chat.id,
+            "title": chat.title,
+            "provider": chat.provider,
+            "model": chat.model,
+            "system_prompt": chat.system_prompt,
+            "params": chat.params,
+            "created_at": _when(chat.created_at),
+        },
+        "messages": [
+            {
+                "role": m.role,
+                "content": m.content,
+                "status": m.status,
+                "provider": m.provider,
+                "model": m.model,
+                "metrics": m.metrics,
+                "created_at": _when(m.created_at),
+            }
+            for m in messages
+        ],
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
