@@ -1,11 +1,23 @@
-"""The minimal chat app, driven with Pilot on the Mock provider."""
+"""The chat app driven with Pilot on the Mock provider, as a user would."""
 
 from __future__ import annotations
 
+import json
+import tomllib
 from pathlib import Path
 
+import pytest
+
 from coda_tui.config import load_config
-from coda_tui.ui.app import CodaApp, MessageView
+from coda_tui.store import ChatStore
+from coda_tui.ui.app import CodaApp
+from coda_tui.ui.chat_session import ChatSession
+from coda_tui.ui.screens.chat import VISIBLE_TURNS, ChatScreen
+from coda_tui.ui.screens.chat_settings import ChatSettingsScreen
+from coda_tui.ui.screens.model_picker import ModelPickerScreen
+from coda_tui.ui.widgets.message import MessageView
+
+SIZE = (120, 40)
 
 
 def screen_text(app: CodaApp) -> str:
@@ -14,35 +26,58 @@ def screen_text(app: CodaApp) -> str:
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
 
 
-def app_with(config: Path, text: str) -> CodaApp:
+def make_app(config: Path, text: str = "[providers.mock]\ndelay = 0\n") -> CodaApp:
     config.write_text(text, encoding="utf-8")
     return CodaApp(load_config())
 
 
-async def test_prompt_streams_an_answer(user_config: Path) -> None:
-    app = app_with(user_config, "[providers.mock]\ndelay = 0\n")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.click("#prompt")
-        await pilot.press(*"Hello, my name is Ada", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+def chat(app: CodaApp) -> ChatScreen:
+    assert isinstance(app.screen, ChatScreen)
+    return app.screen
+
+
+async def send(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text, "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def saved_messages(app: CodaApp) -> list[tuple[str, str, str]]:
+    record = chat(app).session.record
+    assert record is not None and app.store is not None
+    return [(m.role, m.content, m.status) for m in app.store.messages(record.id)]
+
+
+async def test_prompt_streams_an_answer_and_saves_it(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Hello, my name is Ada")
         views = list(app.query(MessageView))
-        assert views[0].classes == {"user"}
-        assert views[1].source.startswith("Hello, Ada!")
+        assert [v.role for v in views] == ["user", "assistant"]
+        assert views[1].text.startswith("Hello, Ada!")
         assert "Hello, Ada! I am the mock model" in screen_text(app)
-        assert [m.role for m in app.history] == ["user", "assistant"]
+        assert "done · TTFT" in screen_text(app)
+        assert saved_messages(app)[1][2] == "complete"
+        await send(pilot, "What is my name?")
+        assert list(app.query(MessageView))[-1].text == "Your name is Ada."
+
+
+async def test_multiline_prompt(user_config: Path) -> None:
+    app = make_app(user_config, '[providers.mock]\ndelay = 0\nmode = "echo"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a", "shift+enter", "b", "ctrl+j", "c", "enter")
+        await app.workers.wait_for_complete()
+        assert saved_messages(app)[0][1] == "a\nb\nc"
 
 
 async def test_model_output_is_shown_literally(user_config: Path) -> None:
-    app = app_with(
+    app = make_app(
         user_config,
         "[providers.mock]\ndelay = 0\n"
         'reply = "[bold red]x[/] and \\u001b[31mred\\u001b[0m and \\u009b2J"\n',
     )
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press(*"hi", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
         text = screen_text(app)
         assert "[bold red]x[/]" in text
         assert "␛[31mred␛[0m" in text
@@ -50,43 +85,210 @@ async def test_model_output_is_shown_literally(user_config: Path) -> None:
         assert "\x9b" not in text
 
 
-async def test_failed_stream_shows_the_error_and_keeps_the_partial_answer(
+async def test_failed_stream_shows_the_error_inline_and_keeps_the_partial_answer(
     user_config: Path,
 ) -> None:
-    app = app_with(
+    app = make_app(
         user_config, '[providers.mock]\ndelay = 0\nreply = "one two three"\nfail_after = 2\n'
     )
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press(*"hi", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        errors = list(app.query(".error"))
-        assert len(errors) == 1
-        assert "stream cut after 2 chunks" in screen_text(app)
-        assert app.history[-1].content == "one two"
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        text = screen_text(app)
+        assert "stream cut after 2 chunks" in text
+        assert "→ this failure was asked for" in text
+        assert saved_messages(app)[-1] == ("assistant", "one two", "error")
+        assert "failed ·" in text
 
 
-async def test_escape_stops_the_stream_and_keeps_the_partial_answer(user_config: Path) -> None:
-    app = app_with(user_config, '[providers.mock]\ndelay = 0.05\nreply = "' + "word " * 200 + '"\n')
-    async with app.run_test(size=(120, 40)) as pilot:
+async def test_unknown_model_error_names_the_fix(user_config: Path, ollama_server) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(
+        user_config,
+        f'[defaults]\nprovider = "ollama"\n[providers.ollama]\nbase_url = "{ollama_server.url}"\n'
+        'model = "llama3"\n',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        assert "→ run `ollama pull llama3`" in screen_text(app)
+
+
+async def test_escape_stops_and_keeps_the_partial_answer(user_config: Path) -> None:
+    app = make_app(user_config, '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 300 + '"\n')
+    async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"hi", "enter")
         await pilot.pause(0.3)
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        answer = app.history[-1]
-        assert answer.role == "assistant"
-        assert 0 < len((answer.content or "").split()) < 200
-        assert app.query_one("#status").render().plain == "stopped"  # type: ignore[attr-defined]
+        role, content, status = saved_messages(app)[-1]
+        assert (role, status) == ("assistant", "stopped")
+        assert 0 < len(content.split()) < 300
+        assert "⏹ stopped" in screen_text(app)
+        assert list(app.query(MessageView))[-1].text.strip() == content.strip()
 
 
-async def test_config_problems_are_shown_and_the_app_still_starts(user_config: Path) -> None:
-    app = app_with(user_config, "[defaults\nprovider = 1\n")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        assert app.loaded.problems
-        assert str(user_config) in str(app.loaded.problems[0])
-        assert any("invalid TOML" in str(n.message) for n in app._notifications)
-        await pilot.press(*"hi", "enter")
+async def test_retry_replaces_the_last_answer(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "tell me about rivers")
+        first = saved_messages(app)
+        await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
-        assert app.history[-1].role == "assistant"
+        await pilot.pause()
+        assert len(list(app.query(MessageView))) == 2
+        assert saved_messages(app)[0] == first[0]
+        assert len(saved_messages(app)) == 2
+
+
+async def test_switch_model_with_the_picker_shows_cost(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, ModelPickerScreen)
+        await app.workers.wait_for_complete()
+        await pilot.press(*"priced", "enter")
+        await pilot.pause()
+        assert chat(app).session.model == "mock-priced"
+        assert "mock · mock-priced" in screen_text(app)
+        await send(pilot, "hi there")
+        assert "$0.0000" in screen_text(app) or "$0.000" in screen_text(app)
+
+
+async def test_picker_lists_a_failing_provider_without_blocking(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:1")
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "mock · mock-1" in text
+        assert "⚠ ollama: Ollama is not running at http://127.0.0.1:1" in text
+
+
+async def test_chat_settings_apply_and_validate(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatSettingsScreen)
+        await pilot.press(*"Answer in French.")
+        await pilot.click("#temperature")
+        await pilot.press(*"hot", "enter")
+        await pilot.pause()
+        assert "temperature must be a number" in screen_text(app)
+        await pilot.press("backspace", "backspace", "backspace", *"0.4", "enter")
+        await pilot.pause()
+        params = chat(app).session.params
+        assert (params.system_prompt, params.temperature) == ("Answer in French.", 0.4)
+
+
+async def test_reopen_rename_and_delete_saved_chats(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first chat about volcanoes")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert list(app.query(MessageView)) == []
+        await send(pilot, "second chat about glaciers")
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the older chat
+        await pilot.pause()
+        assert app.query(MessageView).first().text == "first chat about volcanoes"
+        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+b", "r")
+        await pilot.pause()
+        await pilot.press(*"Volcanoes", "enter")
+        await pilot.pause()
+        assert app.store is not None
+        titles = [c.title for c in app.store.list_chats()]
+        assert "Volcanoes" in titles
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.click("#confirm")
+        await pilot.pause()
+        assert len(app.store.list_chats()) == 1
+
+
+async def test_long_chat_opens_with_only_the_newest_turns(user_config: Path) -> None:
+    app = make_app(user_config)
+    assert app.store is not None
+    session = ChatSession(app.store, "mock", "mock-1")
+    for i in range(100):
+        session.add_user(f"question {i}")
+        turn = session.begin_answer()
+        session.end_answer(turn, f"answer {i} " + "lorem ipsum " * 50, "complete")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+b", "enter")
+        await pilot.pause()
+        assert len(app.query(MessageView)) == VISIBLE_TURNS
+        app.screen.query_one("#earlier").press()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert len(app.query(MessageView)) == 2 * VISIBLE_TURNS
+        assert f"{200 - 2 * VISIBLE_TURNS} earlier messages" in str(
+            app.screen.query_one("#earlier").label  # type: ignore[attr-defined]
+        )
+
+
+async def test_export_writes_markdown_and_json(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "export this")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        record = chat(app).session.record
+        assert record is not None
+        markdown = Path.cwd() / f"coda-chat-{record.id}.md"
+        assert "## You\n\nexport this" in markdown.read_text()
+        data = json.loads((Path.cwd() / f"coda-chat-{record.id}.json").read_text())
+        assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
+
+
+async def test_config_problems_are_shown_and_the_app_still_works(user_config: Path) -> None:
+    app = make_app(user_config, "[defaults\nprovider = 1\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any(str(user_config) in str(n.message) for n in app._notifications)
+        await send(pilot, "hi")
+        assert saved_messages(app)[-1][0] == "assistant"
+    assert user_config.read_text() == "[defaults\nprovider = 1\n"  # never rewritten
+
+
+async def test_modes_are_reachable_by_key(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        for key, mode in (("f2", "compare"), ("f4", "ollama"), ("f6", "settings"), ("f1", "chat")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.current_mode == mode
+
+
+async def test_theme_choice_is_saved_to_the_user_config(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "nord"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    saved = tomllib.loads(user_config.read_text())
+    assert saved["ui"]["theme"] == "nord"
+    assert saved["providers"]["mock"]["delay"] == 0  # the rest of the file is kept
+
+
+async def test_history_store_failure_still_starts(user_config: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    app = make_app(
+        user_config, f'[history]\npath = "{blocker}/h.sqlite3"\n[providers.mock]\ndelay = 0\n'
+    )
+    assert app.store is None
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        assert any("history is off" in str(n.message) for n in app._notifications)
+        assert len(app.query(MessageView)) == 2
+
+
+def test_store_is_a_plain_class() -> None:
+    assert ChatStore.__module__ == "coda_tui.store.history"

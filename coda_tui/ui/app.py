@@ -1,103 +1,91 @@
-"""The coda-tui application: a chat on the configured provider (Mock with no config at all)."""
+"""The coda-tui application: wires modes, app-wide keys, the config and the chat store."""
 
 from __future__ import annotations
 
-from textual import on, work
-from textual.app import App, ComposeResult
+import sqlite3
+from pathlib import Path
+
+from textual import work
+from textual.app import App
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Input, Markdown, Static
 
-from ..config import LoadedConfig, load_config
-from ..providers import Message, ProviderError, ProviderFactory
-from .text import visible_text
+from ..config import ConfigWriteError, LoadedConfig, load_config, set_value
+from ..config.paths import user_config_file
+from ..providers import ProviderFactory
+from ..store import ChatStore, default_history_path
+from .commands import CodaCommands
+from .screens.chat import ChatScreen
+from .screens.coming_soon import ComingSoonScreen
 
 
-class MessageView(Markdown):
-    """One turn of the conversation; assistant turns grow as the answer streams."""
-
-    DEFAULT_CSS = """
-    MessageView { margin: 0 1 1 1; padding: 0 1; }
-    MessageView.user { border-left: thick $primary; }
-    MessageView.assistant { border-left: thick $secondary; }
-    MessageView.error { border-left: thick $error; color: $text-error; }
-    """
+def _later(mode: str) -> ComingSoonScreen:
+    return ComingSoonScreen(mode)
 
 
 class CodaApp(App[None]):
     TITLE = "coda-tui"
-    CSS = """
-    #messages { height: 1fr; }
-    #status { height: 1; padding: 0 1; color: $text-muted; }
-    #prompt { dock: bottom; margin: 0 1; }
-    """
+    MODES = {
+        "chat": ChatScreen,
+        "compare": lambda: _later("compare"),
+        "models": lambda: _later("models"),
+        "ollama": lambda: _later("ollama"),
+        "providers": lambda: _later("providers"),
+        "settings": lambda: _later("settings"),
+    }
+    DEFAULT_MODE = "chat"
+    COMMANDS = App.COMMANDS | {CodaCommands}
     BINDINGS = [
-        Binding("escape", "stop", "Stop", id="stop", tooltip="Stop the answer, keep what arrived"),
+        Binding("f1", "switch_mode('chat')", "Chat", id="mode_chat", priority=True),
+        Binding("f2", "switch_mode('compare')", "Compare", id="mode_compare", priority=True),
+        Binding("f3", "switch_mode('models')", "Models", id="mode_models", priority=True),
+        Binding("f4", "switch_mode('ollama')", "Ollama", id="mode_ollama", priority=True),
+        Binding("f5", "switch_mode('providers')", "Providers", id="mode_providers", priority=True),
+        Binding("f6", "switch_mode('settings')", "Settings", id="mode_settings", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, loaded: LoadedConfig | None = None) -> None:
+    def __init__(self, loaded: LoadedConfig | None = None, *, store: ChatStore | None = None):
         super().__init__()
         self.loaded = loaded or load_config()
         self.factory = ProviderFactory(self.loaded)
-        self.history: list[Message] = []
-
-    @property
-    def provider_name(self) -> str:
-        return self.loaded.config.defaults.provider
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield VerticalScroll(id="messages")
-        yield Static("", id="status")
-        yield Input(placeholder="Ask anything — Enter sends", id="prompt")
-        yield Footer()
+        self.first_run = not user_config_file().exists()
+        self.store = store
+        self.store_error = ""
+        if store is None and self.loaded.config.history.enabled:
+            path = self.loaded.config.history.path
+            try:
+                self.store = ChatStore(Path(path).expanduser() if path else default_history_path())
+            except (sqlite3.Error, OSError) as exc:
+                self.store_error = f"Chat history is off: {exc}"
 
     def on_mount(self) -> None:
-        self.theme = self.loaded.config.ui.theme
-        self.sub_title = self.provider_name
+        config = self.loaded.config
+        if config.ui.theme in self.available_themes:
+            self.theme = config.ui.theme
+        else:
+            self.notify(f"Unknown theme {config.ui.theme!r}", severity="warning")
+        if config.ui.keymap:
+            self.set_keymap(config.ui.keymap)
         for problem in self.loaded.problems:
-            self.notify(str(problem), title="Config problem", severity="warning", timeout=10)
-        self.query_one("#prompt", Input).focus()
+            self.notify(str(problem), title="Config problem", severity="warning", timeout=15)
+        if self.store_error:
+            self.notify(self.store_error, severity="warning", timeout=15)
+        self.call_after_refresh(self.warm_up)
 
-    @on(Input.Submitted, "#prompt")
-    async def send(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        if not text:
-            return
-        event.input.clear()
-        self.history.append(Message(role="user", content=text))
-        messages = self.query_one("#messages", VerticalScroll)
-        await messages.mount(MessageView(visible_text(text), classes="user"))
-        answer = MessageView(classes="assistant")
-        await messages.mount(answer)
-        messages.anchor()
-        self.stream_answer(answer)
+    @work(thread=True, exit_on_error=False)
+    def warm_up(self) -> None:
+        """After the first frame: import what the first answer will need."""
+        import coda_tui.ui.widgets.streaming_markdown  # noqa: F401
 
-    @work(exclusive=True, group="chat", exit_on_error=False)
-    async def stream_answer(self, view: MessageView) -> None:
-        status = self.query_one("#status", Static)
-        stream = Markdown.get_stream(view)
-        parts: list[str] = []
-        outcome = "stopped"
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted and theme != self.loaded.config.ui.theme:
+            self.loaded.config.ui.theme = theme
+            self.save_theme(theme)
+
+    @work(thread=True, exit_on_error=False)
+    def save_theme(self, theme: str) -> None:
+        """Remember the theme in the user config; a broken file is left as it is."""
         try:
-            provider = self.factory.create()
-            status.update(f"{provider.name} · {provider.settings.model} · streaming…")
-            async for chunk in provider.achat_stream(self.history):
-                if chunk.content:
-                    parts.append(chunk.content)
-                    await stream.write(visible_text(chunk.content))
-            outcome = "done"
-        except ProviderError as error:
-            outcome = "error"
-            parts.append(getattr(error, "partial_text", "") if not parts else "")
-            error_view = MessageView(visible_text(str(error)), classes="error")
-            await self.query_one("#messages").mount(error_view)
-        finally:
-            await stream.stop()
-            if parts:
-                self.history.append(Message(role="assistant", content="".join(parts)))
-            status.update(outcome)
-
-    def action_stop(self) -> None:
-        self.workers.cancel_group(self, "chat")
+            set_value(user_config_file(), "ui.theme", theme)
+        except (ConfigWriteError, OSError, ValueError) as exc:
+            self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning")

@@ -1,0 +1,57 @@
+"""Command palette entries: every mode, and the chat's actions, found by name."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from .app import CodaApp
+
+MODE_COMMANDS = (
+    ("chat", "Chat", "Talk to one model"),
+    ("compare", "Compare", "Two models side by side"),
+    ("models", "Models", "Every model of every provider"),
+    ("ollama", "Ollama", "Manage local Ollama models"),
+    ("providers", "Providers", "Set up providers and keys"),
+    ("settings", "Settings", "Every config key and where it comes from"),
+)
+
+CHAT_COMMANDS = (
+    ("pick_model", "Chat: choose model", "Pick a provider and model for this chat"),
+    ("chat_settings", "Chat: system prompt and parameters", "Temperature, max tokens"),
+    ("new_chat", "Chat: new chat", "Start an empty chat"),
+    ("retry", "Chat: retry last answer", "Ask the model again"),
+    ("export", "Chat: export", "Save this chat as Markdown and JSON"),
+    ("toggle_history", "Chat: history", "Reopen, rename or delete saved chats"),
+    ("copy_last", "Chat: copy last answer", "Copy the last answer to the clipboard"),
+)
+
+
+class CodaCommands(Provider):
+    def _commands(self) -> list[tuple[str, str, object]]:
+        app = cast("CodaApp", self.app)
+        commands: list[tuple[str, str, object]] = [
+            (f"Mode: {title}", help_text, partial(app.switch_mode, mode))
+            for mode, title, help_text in MODE_COMMANDS
+        ]
+        if app.current_mode == "chat":
+            screen = self.screen
+            commands += [
+                (title, help_text, partial(screen.run_action, action))
+                for action, title, help_text in CHAT_COMMANDS
+            ]
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)  # type: ignore[arg-type]

@@ -1,0 +1,88 @@
+"""Live figures for one streamed answer: time to first token, speed, tokens and cost."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..providers import ChatCompletionChunk, Pricing, Usage
+
+monotonic = time.monotonic  # replaced by snapshot tests, which need a still clock
+
+
+@dataclass
+class StreamMetrics:
+    pricing: Pricing | None = None
+    started: float = field(default_factory=lambda: monotonic())
+    first_token: float | None = None
+    finished: float | None = None
+    characters: int = 0
+    usage: Usage | None = None
+
+    def on_chunk(self, chunk: ChatCompletionChunk) -> None:
+        text = chunk.content
+        if text and self.first_token is None:
+            self.first_token = monotonic()
+        self.characters += len(text)
+        if chunk.usage is not None:
+            self.usage = chunk.usage
+
+    def finish(self) -> None:
+        self.finished = monotonic()
+
+    @property
+    def ttft(self) -> float | None:
+        return None if self.first_token is None else self.first_token - self.started
+
+    @property
+    def output_tokens(self) -> int:
+        """From the provider's usage when it sent one, else about four characters a token."""
+        if self.usage is not None and self.usage.completion_tokens:
+            return self.usage.completion_tokens
+        return round(self.characters / 4)
+
+    @property
+    def estimated(self) -> bool:
+        return self.usage is None or not self.usage.completion_tokens
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        if self.first_token is None:
+            return None
+        end = self.finished if self.finished is not None else monotonic()
+        elapsed = end - self.first_token
+        return self.output_tokens / elapsed if elapsed > 0 else None
+
+    @property
+    def total_seconds(self) -> float:
+        end = self.finished if self.finished is not None else monotonic()
+        return end - self.started
+
+    @property
+    def cost(self) -> float | None:
+        if self.pricing is None or self.usage is None:
+            return None
+        return self.pricing.cost(self.usage)
+
+    def summary(self) -> str:
+        parts = []
+        if self.ttft is not None:
+            parts.append(f"TTFT {self.ttft:.2f} s")
+        speed = self.tokens_per_second
+        if speed is not None:
+            parts.append(f"{speed:.0f} tok/s")
+        approx = "~" if self.estimated else ""
+        parts.append(f"{approx}{self.output_tokens} tokens")
+        if self.cost is not None:
+            parts.append(f"${self.cost:.4f}")
+        return " · ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ttft_s": self.ttft,
+            "tokens_per_second": self.tokens_per_second,
+            "output_tokens": self.output_tokens,
+            "total_s": self.total_seconds,
+            "cost": self.cost,
+        }

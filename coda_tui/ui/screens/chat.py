@@ -1,0 +1,334 @@
+"""The chat screen: a conversation with one model, streamed, saved as it streams."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Static
+
+from ...providers import Model, ProviderError
+from ...store import chat_to_json, chat_to_markdown
+from ..chat_session import ChatParams, ChatSession, Turn
+from ..metrics import StreamMetrics
+from ..widgets.chat_list import ChatList
+from ..widgets.message import MessageView
+from ..widgets.prompt import PromptInput
+from .chat_settings import ChatSettingsScreen
+from .model_picker import ModelChoice, ModelPickerScreen
+
+if TYPE_CHECKING:
+    from ..app import CodaApp
+
+VISIBLE_TURNS = 12
+"""Turns built when a saved chat opens; older ones load on demand, so long chats open fast."""
+
+
+class ChatScreen(Screen[None]):
+    CSS_PATH = "chat.tcss"
+    BINDINGS = [
+        Binding("escape", "stop", "Stop", id="stop", tooltip="Stop the answer, keep what came"),
+        Binding("ctrl+o", "pick_model", "Model", id="pick_model", tooltip="Choose model"),
+        Binding("ctrl+t", "chat_settings", "Params", id="chat_settings", tooltip="System prompt"),
+        Binding(
+            "ctrl+r",
+            "retry",
+            "Retry",
+            id="retry",
+            show=False,
+            tooltip="Answer the last prompt again",
+        ),
+        Binding("ctrl+n", "new_chat", "New", id="new_chat", show=False, tooltip="Start a new chat"),
+        Binding("ctrl+b", "toggle_history", "History", id="toggle_history", show=False),
+        Binding(
+            "ctrl+s",
+            "export",
+            "Export",
+            id="export",
+            show=False,
+            tooltip="Save as Markdown and JSON",
+        ),
+        Binding(
+            "ctrl+l",
+            "copy_last",
+            "Copy",
+            id="copy_last",
+            show=False,
+            tooltip="Copy the last answer",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session = self._new_session()
+        self.models: dict[tuple[str, str], Model] = {}
+        self.metrics: StreamMetrics | None = None
+
+    @property
+    def coda(self) -> CodaApp:
+        return cast("CodaApp", self.app)
+
+    def _new_session(self) -> ChatSession:
+        app = cast("CodaApp", self.app)
+        defaults = app.loaded.config.defaults
+        provider = defaults.provider
+        try:
+            model = app.factory.create(provider).settings.model or ""
+        except ProviderError:
+            model = defaults.model or ""
+        params = ChatParams(
+            system_prompt=defaults.system_prompt or "",
+            temperature=defaults.temperature,
+            max_tokens=defaults.max_tokens,
+        )
+        return ChatSession(app.store, provider, model, params)
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            yield ChatList(self.coda.store, id="history")
+            with Vertical(id="main"):
+                yield VerticalScroll(id="messages")
+                yield Static("", id="status")
+                yield PromptInput(id="prompt", placeholder="Ask anything — Enter sends")
+        yield Footer(compact=True)
+
+    @property
+    def messages(self) -> VerticalScroll:
+        return self.query_one("#messages", VerticalScroll)
+
+    @property
+    def status_line(self) -> Static:
+        return self.query_one("#status", Static)
+
+    async def on_mount(self) -> None:
+        self.query_one(ChatList).display = False
+        await self.show_session()
+        self.query_one(PromptInput).focus()
+        self.set_interval(0.1, self._refresh_status)
+        self.discover_models()
+
+    def _update_title(self) -> None:
+        model = self.session.model or "no model"
+        self.sub_title = f"{self.session.provider} · {model}"
+
+    async def show_session(self) -> None:
+        """Rebuild the message list from the session (new chat, or one reopened)."""
+        self._update_title()
+        await self.messages.remove_children()
+        if not self.session.turns:
+            await self.messages.mount(Static(self._welcome(), id="welcome"))
+        if self.session.earlier:
+            await self.messages.mount(self._earlier_button())
+        await self.messages.mount_all([self._view(turn) for turn in self.session.turns])
+        self.messages.scroll_end(animate=False)
+        self.messages.anchor()
+
+    def _welcome(self) -> Content:
+        lines = [
+            f"Chatting with {self.session.provider} · {self.session.model or 'no model'}.",
+            "Enter sends · Shift+Enter new line · Ctrl+O model · Ctrl+T system prompt",
+        ]
+        if self.coda.first_run:
+            lines.append("No config yet: this is the offline Mock provider. F5 sets up providers.")
+        return Content("\n".join(lines))
+
+    def _earlier_button(self) -> Button:
+        return Button(f"▲ {self.session.earlier} earlier messages", id="earlier", variant="default")
+
+    def _view(self, turn: Turn) -> MessageView:
+        label = None
+        if turn.role == "assistant":
+            label = " · ".join(part for part in (turn.provider, turn.model) if part) or None
+        return MessageView(
+            turn.role, turn.content, label=label, status=turn.status, message_id=turn.message_id
+        )
+
+    @on(Button.Pressed, "#earlier")
+    async def load_earlier(self) -> None:
+        older = self.session.load_earlier(VISIBLE_TURNS)
+        button = self.query_one("#earlier", Button)
+        anchor = self.query(MessageView).first() if self.query(MessageView) else None
+        views = [self._view(turn) for turn in older]
+        if anchor is not None:
+            await self.messages.mount_all(views, before=anchor)
+        if self.session.earlier:
+            button.label = f"▲ {self.session.earlier} earlier messages"
+        else:
+            await button.remove()
+
+    # -- sending and streaming ----------------------------------------------------------------
+
+    @on(PromptInput.Submitted, "#prompt")
+    async def send(self, event: PromptInput.Submitted) -> None:
+        if self.is_streaming:
+            self.notify("Wait for the answer, or press Esc to stop it", severity="warning")
+            return
+        text = event.text.strip()
+        event.prompt.clear()
+        for welcome in self.query("#welcome"):
+            await welcome.remove()
+        turn = self.session.add_user(text)
+        await self.messages.mount(self._view(turn))
+        self._update_title()
+        self.query_one(ChatList).refresh_chats(self.session.record)
+        self.stream_answer()
+
+    @property
+    def is_streaming(self) -> bool:
+        return any(w.group == "chat" and w.is_running for w in self.workers)
+
+    @work(exclusive=True, group="chat", exit_on_error=False)
+    async def stream_answer(self) -> None:
+        session = self.session
+        request = session.request_messages()
+        turn = session.begin_answer()
+        view = self._view(turn)
+        await self.messages.mount(view)
+        self.messages.anchor()
+        model = self.models.get((session.provider, session.model))
+        metrics = self.metrics = StreamMetrics(pricing=model.pricing if model else None)
+        parts: list[str] = []
+        status = "stopped"
+        try:
+            provider = self.coda.factory.create(session.provider)
+            async for chunk in provider.achat_stream(
+                request,
+                model=session.model or None,
+                temperature=session.params.temperature,
+                max_tokens=session.params.max_tokens,
+            ):
+                metrics.on_chunk(chunk)
+                if chunk.content:
+                    parts.append(chunk.content)
+                    view.feed(chunk.content)
+                    session.update_answer(turn, parts)
+            status = "complete"
+        except ProviderError as error:
+            status = "error"
+            partial = getattr(error, "partial_text", "")
+            if partial and not parts:
+                parts.append(partial)
+                view.feed(partial)
+            await view.show_error(
+                f"{error.provider or session.provider}: {error.message}", error.hint
+            )
+        finally:
+            metrics.finish()
+            await view.finish()
+            session.end_answer(turn, "".join(parts), status, metrics.as_dict())
+            view.set_status(status)
+            self._refresh_status(final=status)
+
+    def _refresh_status(self, final: str | None = None) -> None:
+        if self.metrics is None:
+            return
+        if final is None and not self.is_streaming:
+            return
+        label = {"complete": "done", "stopped": "stopped", "error": "failed"}.get(
+            final or "", "streaming…"
+        )
+        self.status_line.update(Content(f"{label} · {self.metrics.summary()}"))
+
+    def action_stop(self) -> None:
+        self.workers.cancel_group(self, "chat")
+
+    async def action_retry(self) -> None:
+        if self.is_streaming:
+            return
+        dropped = self.session.drop_last_answer()
+        if dropped is None and not (self.session.turns and self.session.turns[-1].role == "user"):
+            self.notify("Nothing to retry yet", severity="warning")
+            return
+        views = list(self.query(MessageView))
+        if dropped is not None and views and views[-1].role == "assistant":
+            await views[-1].remove()
+        self.stream_answer()
+
+    # -- chats ------------------------------------------------------------------------------------
+
+    async def action_new_chat(self) -> None:
+        self.action_stop()
+        self.session = self._new_session()
+        await self.show_session()
+
+    def action_toggle_history(self) -> None:
+        history = self.query_one(ChatList)
+        history.display = not history.display
+        if history.display:
+            history.refresh_chats(self.session.record)
+            history.focus()
+
+    @on(ChatList.ChatChosen)
+    async def open_chat(self, event: ChatList.ChatChosen) -> None:
+        if self.coda.store is None:
+            return
+        self.action_stop()
+        self.session = ChatSession.open(self.coda.store, event.chat_id, last=VISIBLE_TURNS)
+        await self.show_session()
+        self.query_one(PromptInput).focus()
+
+    @on(ChatList.ChatDeleted)
+    async def chat_deleted(self, event: ChatList.ChatDeleted) -> None:
+        if self.session.record is not None and self.session.record.id == event.chat_id:
+            await self.action_new_chat()
+
+    def action_export(self) -> None:
+        record = self.session.record
+        if record is None or self.coda.store is None:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        messages = self.coda.store.messages(record.id)
+        stem = Path.cwd() / f"coda-chat-{record.id}"
+        markdown, data = stem.with_suffix(".md"), stem.with_suffix(".json")
+        try:
+            markdown.write_text(chat_to_markdown(record, messages), encoding="utf-8")
+            data.write_text(chat_to_json(record, messages), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Export failed: {exc}", severity="error")
+            return
+        self.notify(f"Saved {markdown.name} and {data.name} in {stem.parent}")
+
+    def action_copy_last(self) -> None:
+        answers = [view for view in self.query(MessageView) if view.role == "assistant"]
+        if answers:
+            answers[-1].action_copy()
+
+    # -- model and parameters -----------------------------------------------------------------
+
+    @work(group="discovery", exit_on_error=False)
+    async def discover_models(self) -> None:
+        """After the first paint: the current provider's models, for prices and the picker."""
+        try:
+            provider = self.coda.factory.create(self.session.provider)
+            models = await asyncio.wait_for(provider.list_models(), timeout=10)
+        except (ProviderError, TimeoutError):
+            return
+        self.models.update({(m.provider, m.id): m for m in models})
+
+    def action_pick_model(self) -> None:
+        def chosen(choice: ModelChoice | None) -> None:
+            if choice is None:
+                return
+            self.models[(choice.provider, choice.model.id)] = choice.model
+            self.session.set_model(choice.provider, choice.model.id)
+            self._update_title()
+
+        self.app.push_screen(ModelPickerScreen(self.coda.factory), chosen)
+
+    def action_chat_settings(self) -> None:
+        def chosen(params: ChatParams | None) -> None:
+            if params is not None:
+                self.session.set_params(params)
+                self.notify("Chat settings saved")
+
+        self.app.push_screen(ChatSettingsScreen(self.session.params), chosen)

@@ -1,0 +1,125 @@
+"""Pick a model from every provider at once; each provider's models appear as they arrive."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ...providers import Model, ProviderError, ProviderFactory
+from .dialogs import DIALOG_CSS
+
+DISCOVERY_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    provider: str
+    model: Model
+
+
+def describe(model: Model) -> str:
+    parts = [f"{model.provider} · {model.id}"]
+    if model.context_length:
+        parts.append(f"{model.context_length // 1000}k ctx")
+    if model.parameter_size:
+        parts.append(model.parameter_size)
+    if model.pricing and model.pricing.input_per_million is not None:
+        parts.append(
+            f"${model.pricing.input_per_million:g}/${model.pricing.output_per_million:g} per 1M"
+        )
+    return "  ".join(parts)
+
+
+class ModelPickerScreen(ModalScreen[ModelChoice | None]):
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="ModelPickerScreen")
+        + """
+    ModelPickerScreen > Vertical { width: 90; height: 24; }
+    ModelPickerScreen OptionList { height: 1fr; }
+    """
+    )
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+
+    def __init__(self, factory: ProviderFactory) -> None:
+        super().__init__()
+        self.factory = factory
+        self.choices: list[ModelChoice] = []
+        self.failures: dict[str, str] = {}
+        self._visible: list[ModelChoice] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Choose a model — type to filter, Enter to pick")
+            yield Input(placeholder="filter", id="filter")
+            yield OptionList(id="models")
+
+    def on_mount(self) -> None:
+        for name in self.factory.available():
+            self.load(name)
+
+    @work(group="models", exit_on_error=False)
+    async def load(self, name: str) -> None:
+        try:
+            provider = self.factory.create(name)
+            models = await asyncio.wait_for(provider.list_models(), DISCOVERY_TIMEOUT)
+        except ProviderError as error:
+            self.failures[name] = str(error)
+        except TimeoutError:
+            self.failures[name] = f"{name}: no answer within {DISCOVERY_TIMEOUT:g} s"
+        else:
+            self.choices.extend(ModelChoice(name, model) for model in models)
+        self.show()
+
+    @on(Input.Changed, "#filter")
+    def show(self) -> None:
+        words = self.query_one("#filter", Input).value.lower().split()
+        options = self.query_one("#models", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        visible = [
+            choice
+            for choice in sorted(self.choices, key=lambda c: (c.provider, c.model.id))
+            if all(word in describe(choice.model).lower() for word in words)
+        ]
+        options.add_options(
+            Option(Content(describe(choice.model)), id=f"{index}")
+            for index, choice in enumerate(visible)
+        )
+        options.add_options(
+            Option(Content(f"⚠ {message}"), disabled=True)
+            for message in (self.failures[name] for name in sorted(self.failures))
+        )
+        self._visible = visible
+        if visible:
+            options.highlighted = min(highlighted or 0, len(visible) - 1)
+
+    @on(Input.Submitted, "#filter")
+    def pick_highlighted(self) -> None:
+        options = self.query_one("#models", OptionList)
+        if options.highlighted is not None and options.highlighted < len(self._visible):
+            self.dismiss(self._visible[options.highlighted])
+
+    @on(OptionList.OptionSelected, "#models")
+    def pick(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(self._visible[int(event.option.id)])
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#models", OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

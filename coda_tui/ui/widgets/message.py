@@ -1,0 +1,108 @@
+"""One turn of a conversation: who said it, what was said, and how it ended."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from ..text import visible_text
+
+_CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The contents of every fenced code block, for "copy code"."""
+    return [match.group(2).rstrip("\n") for match in _CODE_BLOCK.finditer(markdown)]
+
+
+class MessageView(Vertical, can_focus=True):
+    """A message; assistant answers stream into their body. Text is shown, never interpreted."""
+
+    DEFAULT_CSS = """
+    MessageView { height: auto; margin: 0 1 1 1; padding: 0 1; border-left: thick $primary; }
+    MessageView.assistant { border-left: thick $secondary; }
+    MessageView.system { border-left: thick $warning; }
+    MessageView:focus { background: $boost; }
+    MessageView .message-header { color: $text-muted; height: 1; }
+    MessageView .message-body { margin: 0; padding: 0; }
+    MessageView .message-body > * { margin: 0 0 1 0; }
+    MessageView .message-status { color: $text-warning; height: auto; }
+    MessageView .message-error { color: $text-error; height: auto; }
+    MessageView .message-hint { color: $text-muted; height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("c", "copy", "Copy", id="copy_message", tooltip="Copy this message"),
+        Binding("y", "copy_code", "Copy code", id="copy_code", tooltip="Copy its code blocks"),
+    ]
+
+    def __init__(
+        self,
+        role: str,
+        content: str = "",
+        *,
+        label: str | None = None,
+        status: str = "complete",
+        message_id: int | None = None,
+    ) -> None:
+        super().__init__(classes=role)
+        self.role = role
+        self.message_id = message_id
+        self.status = status
+        self._label = label or {"user": "You", "assistant": "Assistant"}.get(role, role.title())
+        # Textual's Markdown stack costs ~30 ms to import: the first frame does not wait for it.
+        from .streaming_markdown import StreamingMarkdown
+
+        self.body = StreamingMarkdown(visible_text(content), classes="message-body")
+        self._status_line = Static("", classes="message-status")
+        self._status_line.display = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(self._label), classes="message-header")
+        yield self.body
+        yield self._status_line
+
+    def on_mount(self) -> None:
+        self.set_status(self.status)
+
+    def feed(self, text: str) -> None:
+        self.body.feed(visible_text(text))
+
+    async def finish(self) -> None:
+        await self.body.finish()
+
+    @property
+    def text(self) -> str:
+        return self.body.text
+
+    def set_status(self, status: str, note: str = "") -> None:
+        self.status = status
+        message = {"stopped": "⏹ stopped", "streaming": "", "error": "", "complete": ""}.get(
+            status, status
+        )
+        if note:
+            message = f"{message} — {note}" if message else note
+        self._status_line.update(Content(message))
+        self._status_line.display = bool(message)
+
+    async def show_error(self, message: str, hint: str) -> None:
+        await self.mount(Static(Content(visible_text(message)), classes="message-error"))
+        if hint:
+            await self.mount(Static(Content(f"→ {visible_text(hint)}"), classes="message-hint"))
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify("Message copied")
+
+    def action_copy_code(self) -> None:
+        blocks = code_blocks(self.text)
+        if not blocks:
+            self.notify("No code block in this message", severity="warning")
+            return
+        self.app.copy_to_clipboard("\n\n".join(blocks))
+        self.notify(f"Copied {len(blocks)} code block{'s' if len(blocks) > 1 else ''}")
