@@ -75,7 +75,7 @@ class CodaApp(App[None]):
     @work(thread=True, exit_on_error=False)
     def warm_up(self) -> None:
         """After the first frame: import what the first answer will need."""
-        import coda_tui.ui.widgets.streaming_markdown  # noqa: F401
+        import rich.markdown  # noqa: F401
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.loaded.config.ui.theme:

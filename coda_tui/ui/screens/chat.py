@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -14,7 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from ...providers import Model, ProviderError
+from ...providers import ChatCompletionChunk, Model, ProviderError
 from ...store import chat_to_json, chat_to_markdown
 from ..chat_session import ChatParams, ChatSession, Turn
 from ..metrics import StreamMetrics
@@ -27,7 +28,7 @@ from .model_picker import ModelChoice, ModelPickerScreen
 if TYPE_CHECKING:
     from ..app import CodaApp
 
-VISIBLE_TURNS = 12
+VISIBLE_TURNS = 8
 """Turns built when a saved chat opens; older ones load on demand, so long chats open fast."""
 
 
@@ -193,25 +194,34 @@ class ChatScreen(Screen[None]):
         request = session.request_messages()
         turn = session.begin_answer()
         view = self._view(turn)
-        await self.messages.mount(view)
-        self.messages.anchor()
         model = self.models.get((session.provider, session.model))
         metrics = self.metrics = StreamMetrics(pricing=model.pricing if model else None)
         parts: list[str] = []
         status = "stopped"
+        stream: AsyncIterator[ChatCompletionChunk] | None = None
+        first: asyncio.Future[ChatCompletionChunk | None] | None = None
         try:
-            provider = self.coda.factory.create(session.provider)
-            async for chunk in provider.achat_stream(
-                request,
-                model=session.model or None,
-                temperature=session.params.temperature,
-                max_tokens=session.params.max_tokens,
-            ):
+            try:
+                provider = self.coda.factory.create(session.provider)
+                stream = provider.achat_stream(
+                    request,
+                    model=session.model or None,
+                    temperature=session.params.temperature,
+                    max_tokens=session.params.max_tokens,
+                )
+                # The request goes out now, while the answer's view mounts.
+                first = asyncio.ensure_future(anext(stream, None))
+            finally:
+                await self.messages.mount(view)
+                self.messages.anchor()
+            chunk = await first
+            while chunk is not None:
                 metrics.on_chunk(chunk)
                 if chunk.content:
                     parts.append(chunk.content)
                     view.feed(chunk.content)
                     session.update_answer(turn, parts)
+                chunk = await anext(stream, None)
             status = "complete"
         except ProviderError as error:
             status = "error"
@@ -223,6 +233,11 @@ class ChatScreen(Screen[None]):
                 f"{error.provider or session.provider}: {error.message}", error.hint
             )
         finally:
+            if first is not None and not first.done():
+                first.cancel()
+                await asyncio.gather(first, return_exceptions=True)
+            if stream is not None:
+                await stream.aclose()  # type: ignore[attr-defined]
             metrics.finish()
             await view.finish()
             session.end_answer(turn, "".join(parts), status, metrics.as_dict())

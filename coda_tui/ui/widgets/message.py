@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ..text import visible_text
+from .answer_markdown import AnswerMarkdown
 
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 
@@ -27,10 +28,9 @@ class MessageView(Vertical, can_focus=True):
     MessageView { height: auto; margin: 0 1 1 1; padding: 0 1; border-left: thick $primary; }
     MessageView.assistant { border-left: thick $secondary; }
     MessageView.system { border-left: thick $warning; }
-    MessageView:focus { background: $boost; }
+    MessageView:focus { border-left: thick $accent; }
     MessageView .message-header { color: $text-muted; height: 1; }
     MessageView .message-body { margin: 0; padding: 0; }
-    MessageView .message-body > * { margin: 0 0 1 0; }
     MessageView .message-status { color: $text-warning; height: auto; }
     MessageView .message-error { color: $text-error; height: auto; }
     MessageView .message-hint { color: $text-muted; height: auto; }
@@ -55,10 +55,7 @@ class MessageView(Vertical, can_focus=True):
         self.message_id = message_id
         self.status = status
         self._label = label or {"user": "You", "assistant": "Assistant"}.get(role, role.title())
-        # Textual's Markdown stack costs ~30 ms to import: the first frame does not wait for it.
-        from .streaming_markdown import StreamingMarkdown
-
-        self.body = StreamingMarkdown(visible_text(content), classes="message-body")
+        self.body = AnswerMarkdown(visible_text(content), classes="message-body")
         self._status_line = Static("", classes="message-status")
         self._status_line.display = False
 

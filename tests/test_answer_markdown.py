@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+from textual.app import App, ComposeResult
+
+from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown, BlockSplitter
+
+
+def split(text: str) -> BlockSplitter:
+    splitter = BlockSplitter()
+    splitter.feed(text)
+    return splitter
+
+
+def test_blank_lines_finish_blocks() -> None:
+    blocks = split("para one\nstill one\n\npara two\n\n\n- a\n- b\n\nopen")
+    assert blocks.finished == ["para one\nstill one", "para two", "- a\n- b"]
+    assert blocks.open_block == "open"
+
+
+def test_code_fences_keep_their_blank_lines() -> None:
+    blocks = split("```python\na = 1\n\nb = 2\n```\n\nafter")
+    assert blocks.finished == ["```python\na = 1\n\nb = 2\n```"]
+    assert blocks.open_block == "after"
+
+
+def test_an_unclosed_fence_stays_open() -> None:
+    blocks = split("~~~\ncode\n\n  more\n")
+    assert blocks.finished == []
+    assert blocks.open_block == "~~~\ncode\n\n  more"
+
+
+def test_a_shorter_or_other_fence_does_not_close() -> None:
+    blocks = split("````\n```\nnot closed\n\n````\n\nnext\n")
+    assert blocks.finished == ["````\n```\nnot closed\n\n````"]
+
+
+markdownish = st.text(alphabet=st.sampled_from(list("ab `~-#\n")), max_size=200)
+
+
+@given(markdownish, st.lists(st.integers(min_value=0, max_value=200), max_size=10))
+def test_pieces_split_like_the_whole(text: str, cuts: list[int]) -> None:
+    whole = split(text)
+    pieces = BlockSplitter()
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    for start, end in itertools.pairwise(points):
+        pieces.feed(text[start:end])
+    assert pieces.finished == whole.finished
+    assert pieces.open_block == whole.open_block
+
+
+class One(App[None]):
+    def compose(self) -> ComposeResult:
+        yield AnswerMarkdown(id="answer")
+
+
+async def test_widget_paints_what_was_fed_with_one_layout_box() -> None:
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        for word in "Hello **world**\n\n```py\nx = 1\n```\n\nbye".split(" "):
+            answer.feed(word + " ")
+        await answer.finish()
+        await pilot.pause()
+        lines = [answer.render_line(y).text.rstrip() for y in range(answer.size.height)]
+        text = "\n".join(lines)
+        assert "Hello world" in text
+        assert "x = 1" in text
+        assert lines[-1].strip() == "bye"
+        assert answer.text.startswith("Hello **world**")
+        assert list(answer.children) == []
+
+
+async def test_rerenders_for_a_new_width() -> None:
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        answer.feed("word " * 40 + "\n\nnext")
+        await answer.finish()
+        await pilot.pause()
+        wide = answer.size.height
+        await pilot.resize_terminal(30, 20)
+        await pilot.pause()
+        assert answer.size.height > wide
