@@ -1,0 +1,83 @@
+"""Each chat screen state at 120x40, compared with its reviewed SVG under tests/__snapshots__."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from coda_tui.config import load_config
+from coda_tui.store import ChatStore
+from coda_tui.ui import metrics
+from coda_tui.ui.app import CodaApp
+from coda_tui.ui.chat_session import ChatSession
+
+SIZE = (120, 40)
+ANSWER = """Here is how to read a file in Python:
+
+```python
+from pathlib import Path
+
+text = Path("notes.txt").read_text()
+print(text.upper())
+```
+
+- `read_text` opens and closes the file for you
+- **Encoding** defaults to the locale's; pass `encoding="utf-8"` to be sure
+"""
+
+
+@pytest.fixture(autouse=True)
+def still_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metrics, "monotonic", lambda: 1000.0)
+    monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:1")
+
+
+def snapshot_app(user_config: Path, text: str = "") -> CodaApp:
+    user_config.write_text("[providers.mock]\ndelay = 0\n" + text, encoding="utf-8")
+    return CodaApp(load_config())
+
+
+def test_chat_empty(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(snapshot_app(user_config), terminal_size=SIZE)
+
+
+def test_chat_with_markdown_and_code(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
+    app = snapshot_app(user_config)
+    assert app.store is not None
+    session = ChatSession(app.store, "mock", "mock-1")
+    session.add_user("How do I read a file in Python?")
+    turn = session.begin_answer()
+    session.end_answer(turn, ANSWER, "complete")
+
+    async def open_chat(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("ctrl+b", "enter", "ctrl+b")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_chat)
+
+
+def test_chat_with_an_error(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
+    app = snapshot_app(user_config, 'reply = "The answer is cut"\nfail_after = 2\n')
+
+    async def send(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press(*"Why is the sky blue?", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=send)
+
+
+def test_model_picker(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
+    async def open_picker(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("ctrl+o")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(snapshot_app(user_config), terminal_size=SIZE, run_before=open_picker)
+
+
+def test_store_is_isolated_per_test(user_config: Path) -> None:
+    app = snapshot_app(user_config)
+    assert isinstance(app.store, ChatStore)
+    assert app.store.list_chats() == []
