@@ -95,12 +95,11 @@ class ChatScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal():
-            yield ChatList(self.coda.store, id="history")
-            with Vertical(id="main"):
-                yield VerticalScroll(id="messages")
-                yield Static("", id="status")
-                yield PromptInput(id="prompt", placeholder="Ask anything — Enter sends")
+        with Horizontal(id="body"), Vertical(id="main"):
+            # A new chat starts with its welcome composed in: nothing to mount after.
+            yield VerticalScroll(Static(self._welcome(), id="welcome"), id="messages")
+            yield Static("", id="status")
+            yield PromptInput(id="prompt", placeholder="Ask anything — Enter sends")
         yield Footer(compact=True)
 
     @property
@@ -111,9 +110,8 @@ class ChatScreen(Screen[None]):
     def status_line(self) -> Static:
         return self.query_one("#status", Static)
 
-    async def on_mount(self) -> None:
-        self.query_one(ChatList).display = False
-        await self.show_session()
+    def on_mount(self) -> None:
+        self._update_title()
         self.query_one(PromptInput).focus()
         self.set_interval(0.1, self._refresh_status)
         self.discover_models()
@@ -181,7 +179,8 @@ class ChatScreen(Screen[None]):
         turn = self.session.add_user(text)
         await self.messages.mount(self._view(turn))
         self._update_title()
-        self.query_one(ChatList).refresh_chats(self.session.record)
+        if self.query(ChatList):
+            self.query_one(ChatList).refresh_chats(self.session.record)
         self.stream_answer()
 
     @property
@@ -276,7 +275,12 @@ class ChatScreen(Screen[None]):
         self.session = self._new_session()
         await self.show_session()
 
-    def action_toggle_history(self) -> None:
+    async def action_toggle_history(self) -> None:
+        """Show or hide saved chats (the sidebar is built the first time it is asked for)."""
+        if not self.query(ChatList):
+            history = ChatList(self.coda.store, id="history")
+            history.display = False
+            await self.query_one("#body").mount(history, before="#main")
         history = self.query_one(ChatList)
         history.display = not history.display
         if history.display:
