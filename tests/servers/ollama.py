@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from .base import JSONHandler, LocalServer, ServerState
 
 VERSION = "0.12.6"
 
@@ -93,15 +92,12 @@ class Faults:
 
 
 @dataclass
-class OllamaState:
+class OllamaState(ServerState):
     models: dict[str, FakeModel] = field(default_factory=dict)
     library: dict[str, FakeModel] = field(default_factory=dict)
     running: dict[str, datetime] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     reply: str | None = None
-    requests: list[tuple[str, str, Any]] = field(default_factory=list)
-    disconnects: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def find(self, name: str) -> FakeModel | None:
         return self.models.get(full_name(name))
@@ -115,9 +111,6 @@ class OllamaState:
             return self.reply
         last = next((m.get("content", "") for m in reversed(messages) if m["role"] == "user"), "")
         return f"You said: {last}. Ollama fake answering."
-
-    def count(self, path: str) -> int:
-        return sum(1 for _, p, _ in self.requests if p == path)
 
 
 def tokens(text: str) -> list[str]:
@@ -134,99 +127,12 @@ def tokens(text: str) -> list[str]:
     return pieces
 
 
-class _ClientGone(Exception):
-    pass
-
-
-class OllamaHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep output clean
-        pass
-
-    @property
-    def state(self) -> OllamaState:
-        return self.server.state
-
-    # -- plumbing -------------------------------------------------------------------------------
-
-    def _body(self) -> Any:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw:
-            return {}
-        return json.loads(raw)
-
-    def _send_json(self, status: int, payload: Any) -> None:
-        data = go_json(payload)
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _error(self, status: int, message: str) -> None:
-        self._send_json(status, {"error": message})
-
-    def _start_stream(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
-
-    def _chunk(self, data: bytes) -> None:
-        try:
-            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
-            self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            with self.state.lock:
-                self.state.disconnects += 1
-            raise _ClientGone from None
+class OllamaHandler(JSONHandler[OllamaState]):
+    def encode(self, payload: Any) -> bytes:
+        return go_json(payload)
 
     def _line(self, payload: Any) -> None:
-        self._chunk(go_json(payload) + b"\n")
-
-    def _end_stream(self) -> None:
-        self._chunk(b"")
-
-    def _cut(self) -> None:
-        """Drop the connection mid-stream, without the terminating chunk."""
-        self.wfile.flush()
-        self.close_connection = True
-        self.connection.shutdown(socket.SHUT_RDWR)
-
-    def _dispatch(self, method: str) -> None:
-        path = self.path.split("?", 1)[0]
-        try:
-            body = self._body() if method in ("POST", "DELETE") else None
-        except json.JSONDecodeError as exc:
-            self._error(400, f"invalid character in request body: {exc.msg}")
-            return
-        with self.state.lock:
-            self.state.requests.append((method, path, body))
-        route = ROUTES.get((method, path))
-        if route is None:
-            self._error(404, "404 page not found")
-            return
-        try:
-            route(self, body)
-        except _ClientGone:
-            self.close_connection = True
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def do_HEAD(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.chunk(go_json(payload) + b"\n")
 
     # -- endpoints ------------------------------------------------------------------------------
 
@@ -239,7 +145,7 @@ class OllamaHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def version(self, body: Any) -> None:
-        self._send_json(200, {"version": VERSION})
+        self.send_json(200, {"version": VERSION})
 
     def tags(self, body: Any) -> None:
         models = [
@@ -253,7 +159,7 @@ class OllamaHandler(BaseHTTPRequestHandler):
             }
             for m in self.state.models.values()
         ]
-        self._send_json(200, {"models": models})
+        self.send_json(200, {"models": models})
 
     def ps(self, body: Any) -> None:
         running = []
@@ -273,15 +179,15 @@ class OllamaHandler(BaseHTTPRequestHandler):
                     "context_length": model.context_length,
                 }
             )
-        self._send_json(200, {"models": running})
+        self.send_json(200, {"models": running})
 
     def show(self, body: Any) -> None:
         model = self.state.find(body.get("model") or body.get("name") or "")
         if model is None:
-            self._error(404, f"model '{body.get('model')}' not found")
+            self.error(404, f"model '{body.get('model')}' not found")
             return
         arch = model.family
-        self._send_json(
+        self.send_json(
             200,
             {
                 "license": "LLAMA 3 COMMUNITY LICENSE AGREEMENT",
@@ -306,14 +212,14 @@ class OllamaHandler(BaseHTTPRequestHandler):
         faults = self.state.faults
         name = body.get("model") or ""
         if not name:
-            self._error(400, "model is required")
+            self.error(400, "model is required")
             return
         if faults.status_500:
-            self._error(500, "llama runner process has terminated: exit status 2")
+            self.error(500, "llama runner process has terminated: exit status 2")
             return
         model = self.state.find(name)
         if model is None:
-            self._error(404, f'model "{name}" not found, try pulling it first')
+            self.error(404, f'model "{name}" not found, try pulling it first')
             return
         messages = body.get("messages") or []
         if not messages:  # load or unload, as documented
@@ -323,7 +229,7 @@ class OllamaHandler(BaseHTTPRequestHandler):
                     self.state.running.pop(model.name, None)
                 else:
                     self.state.running[model.name] = datetime.now(UTC) + timedelta(minutes=5)
-            self._send_json(
+            self.send_json(
                 200,
                 {
                     "model": name,
@@ -363,9 +269,9 @@ class OllamaHandler(BaseHTTPRequestHandler):
                 message = {"role": "assistant", "content": "", "tool_calls": tool_calls}
             if thinking:
                 message["thinking"] = thinking
-            self._send_json(200, {**final, "message": message})
+            self.send_json(200, {**final, "message": message})
             return
-        self._start_stream()
+        self.start_stream()
         if faults.first_token_delay:
             time.sleep(faults.first_token_delay)
         if thinking:
@@ -375,19 +281,19 @@ class OllamaHandler(BaseHTTPRequestHandler):
             pieces = []
         for index, piece in enumerate(pieces):
             if faults.cut_after is not None and index == faults.cut_after:
-                self._cut()
+                self.cut()
                 return
             if faults.error_after is not None and index == faults.error_after:
                 self._line({"error": faults.error_message})
-                self._end_stream()
+                self.end_stream()
                 return
             if faults.malformed_after is not None and index == faults.malformed_after:
-                self._chunk(b'{"model": "' + name.encode() + b'", "message": {"content\n')
+                self.chunk(b'{"model": "' + name.encode() + b'", "message": {"content\n')
             self._line(self._part(name, {"content": piece}))
             if faults.token_delay:
                 time.sleep(faults.token_delay)
         self._line(final)
-        self._end_stream()
+        self.end_stream()
 
     @staticmethod
     def _part(name: str, message: dict[str, Any]) -> dict[str, Any]:
@@ -419,16 +325,16 @@ class OllamaHandler(BaseHTTPRequestHandler):
         stream = body.get("stream", True) is not False
         if not stream:
             if source is None:
-                self._error(500, "pull model manifest: file does not exist")
+                self.error(500, "pull model manifest: file does not exist")
                 return
             self._install(source)
-            self._send_json(200, {"status": "success"})
+            self.send_json(200, {"status": "success"})
             return
-        self._start_stream()
+        self.start_stream()
         self._line({"status": "pulling manifest"})
         if source is None:  # Ollama reports this failure inside the 200 stream
             self._line({"error": "pull model manifest: file does not exist"})
-            self._end_stream()
+            self.end_stream()
             return
         digest = f"sha256:{source.digest}"
         step = max(source.size // faults.pull_steps, 1)
@@ -450,7 +356,7 @@ class OllamaHandler(BaseHTTPRequestHandler):
             if status == "success":
                 self._install(source)
             self._line({"status": status})
-        self._end_stream()
+        self.end_stream()
 
     def _install(self, source: FakeModel) -> None:
         with self.state.lock:
@@ -462,37 +368,37 @@ class OllamaHandler(BaseHTTPRequestHandler):
             model = self.state.models.pop(full_name(name), None)
             self.state.running.pop(full_name(name), None)
         if model is None:
-            self._error(404, f"model '{name}' not found")
+            self.error(404, f"model '{name}' not found")
             return
-        self._send_json(200, {})
+        self.send_json(200, {})
 
     def copy(self, body: Any) -> None:
         source = self.state.find(body.get("source") or "")
         if source is None:
-            self._error(404, f"model '{body.get('source')}' not found")
+            self.error(404, f"model '{body.get('source')}' not found")
             return
         destination = full_name(body.get("destination") or "")
         with self.state.lock:
             self.state.add(FakeModel(**{**source.__dict__, "name": destination}))
-        self._send_json(200, {})
+        self.send_json(200, {})
 
     def create(self, body: Any) -> None:
         name = body.get("model") or ""
         base = self.state.find(body.get("from") or "")
         if base is None:
-            self._error(404, f"model '{body.get('from')}' not found")
+            self.error(404, f"model '{body.get('from')}' not found")
             return
         system = body.get("system") or base.system
         with self.state.lock:
             self.state.add(FakeModel(**{**base.__dict__, "name": name, "system": system}))
         statuses = ["using existing layer sha256:" + base.digest, "writing manifest", "success"]
         if body.get("stream") is False:
-            self._send_json(200, {"status": "success"})
+            self.send_json(200, {"status": "success"})
             return
-        self._start_stream()
+        self.start_stream()
         for status in statuses:
             self._line({"status": status})
-        self._end_stream()
+        self.end_stream()
 
 
 ROUTES = {
@@ -509,37 +415,18 @@ ROUTES = {
 }
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: OllamaState
+OllamaHandler.routes = ROUTES
 
 
-class OllamaServer:
-    """Runs the fake on 127.0.0.1 in a background thread; use as a context manager."""
+class OllamaServer(LocalServer[OllamaState]):
+    """The fake Ollama on 127.0.0.1; use as a context manager."""
 
     def __init__(self, state: OllamaState | None = None) -> None:
-        self.state = state or default_state()
-        self._server = _Server(("127.0.0.1", 0), OllamaHandler)
-        self._server.state = self.state
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        super().__init__(OllamaHandler, state or default_state())
 
     def __enter__(self) -> OllamaServer:
-        self._thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def default_state() -> OllamaState:

@@ -1,0 +1,157 @@
+"""What every local protocol server shares: a threaded HTTP/1.1 server on 127.0.0.1, request
+logging for assertions, JSON replies, chunked streams that can be cut, and disconnect counting."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar, Generic, TypeVar
+
+
+@dataclass
+class ServerState:
+    """Requests seen (method, path, JSON body) and clients that hung up mid-stream."""
+
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    disconnects: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, path: str) -> int:
+        return sum(1 for _, p, _ in self.requests if p == path)
+
+
+class ClientGone(Exception):
+    """The client closed the connection while we were streaming to it."""
+
+
+StateT = TypeVar("StateT", bound=ServerState)
+
+
+class JSONHandler(BaseHTTPRequestHandler, Generic[StateT]):
+    protocol_version = "HTTP/1.1"
+    server: LocalHTTPServer[StateT]
+    routes: ClassVar[dict[tuple[str, str], Callable[..., None]]] = {}
+    stream_content_type = "application/x-ndjson"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep output clean
+        pass
+
+    @property
+    def state(self) -> StateT:
+        return self.server.state
+
+    def encode(self, payload: Any) -> bytes:
+        return json.dumps(payload).encode()
+
+    def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        self.send_json(status, {"error": message}, headers)
+
+    def route(self, method: str, path: str) -> Callable[..., None] | None:
+        return self.routes.get((method, path))
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = self.encode(payload)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def start_stream(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", self.stream_content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def chunk(self, data: bytes) -> None:
+        try:
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            with self.state.lock:
+                self.state.disconnects += 1
+            raise ClientGone from None
+
+    def end_stream(self) -> None:
+        self.chunk(b"")
+
+    def cut(self) -> None:
+        """Drop the connection mid-stream, without the terminating chunk."""
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    def _dispatch(self, method: str) -> None:
+        path = self.path.split("?", 1)[0]
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else {}
+        except json.JSONDecodeError as exc:
+            self.error(400, f"invalid character in request body: {exc.msg}")
+            return
+        with self.state.lock:
+            self.state.requests.append((method, path, body if method != "GET" else None))
+        handler = self.route(method, path)
+        if handler is None:
+            self.error(404, "404 page not found")
+            return
+        try:
+            handler(self, body)
+        except ClientGone:
+            self.close_connection = True
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_HEAD(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+class LocalHTTPServer(ThreadingHTTPServer, Generic[StateT]):
+    daemon_threads = True
+    state: StateT
+
+
+class LocalServer(Generic[StateT]):
+    """Runs a handler on 127.0.0.1 (a free port) in a background thread; a context manager."""
+
+    def __init__(self, handler: type[JSONHandler[StateT]], state: StateT) -> None:
+        self.state = state
+        self._server: LocalHTTPServer[StateT] = LocalHTTPServer(("127.0.0.1", 0), handler)
+        self._server.state = state
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LocalServer[StateT]:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
