@@ -21,6 +21,7 @@ from .errors import ConfigurationError
 BUILTIN_PROVIDERS: dict[str, str] = {
     "mock": "coda_tui.providers.mock_provider:MockProvider",
     "ollama": "coda_tui.providers.ollama_provider:OllamaProvider",
+    "litellm": "coda_tui.providers.litellm_provider:LiteLLMProvider",
 }
 
 

@@ -77,6 +77,12 @@ class CodaApp(App[None]):
         """After the first frame: import what the first answer will need."""
         import rich.markdown  # noqa: F401
 
+        config = self.loaded.config
+        if any(section.type == "litellm" for section in config.providers.values()):
+            from ..providers.litellm_provider import load_litellm
+
+            load_litellm(remote_price_map=config.litellm.remote_price_map)
+
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.loaded.config.ui.theme:
             self.loaded.config.ui.theme = theme

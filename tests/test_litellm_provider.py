@@ -1,0 +1,227 @@
+"""LiteLLMProvider against the local OpenAI-compatible server (litellm's real HTTP path)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coda_tui.providers import (
+    AuthenticationError,
+    ModelNotFoundError,
+    ProviderConnectionError,
+    ProviderFactory,
+    RateLimitError,
+)
+from coda_tui.providers.litellm_provider import LiteLLMProvider
+
+from .servers.openai_compat import OpenAICompatServer, OpenAIState
+
+HELLO = [{"role": "user", "content": "Hello!"}]
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+    },
+}
+
+
+@pytest.fixture
+def server() -> Iterator[OpenAICompatServer]:
+    with OpenAICompatServer() as running:
+        yield running
+
+
+@pytest.fixture
+def provider(server: OpenAICompatServer, monkeypatch: pytest.MonkeyPatch) -> LiteLLMProvider:
+    monkeypatch.setenv("TEST_KEY", "sk-test-key")
+    factory = ProviderFactory(
+        {
+            "providers": {
+                "local": {
+                    "type": "litellm",
+                    "model": "openai/gpt-4o-mini",
+                    "api_base": server.api_base,
+                    "api_key": "${TEST_KEY}",
+                }
+            }
+        }
+    )
+    created = factory.create("local")
+    assert isinstance(created, LiteLLMProvider)
+    return created
+
+
+async def test_streams_a_reply_with_usage(provider: LiteLLMProvider) -> None:
+    chunks = [c async for c in provider.achat_stream(HELLO)]
+    assert "".join(c.content for c in chunks) == "server says: Hello!"
+    final = chunks[-1]
+    assert final.finish_reason == "stop"
+    assert final.usage is not None and final.usage.completion_tokens == 3
+    assert final.provider == "local"
+
+
+async def test_whole_reply(provider: LiteLLMProvider) -> None:
+    reply = await provider.achat(HELLO, max_tokens=2)
+    assert reply.content == "server says:"
+    assert reply.choices[0].finish_reason == "length"
+
+
+async def test_tool_call_deltas_become_one_complete_call(provider: LiteLLMProvider) -> None:
+    chunks = [
+        c
+        async for c in provider.achat_stream(
+            [{"role": "user", "content": "get_weather in Oslo"}], tools=[TOOL]
+        )
+    ]
+    calls = [call for c in chunks for call in c.choices[0].delta.tool_calls or []]
+    assert len(calls) == 1
+    assert calls[0].id == "call_1"
+    assert calls[0].function.name == "get_weather"
+    assert calls[0].function.parsed_arguments() == {"city": "get_weather in Oslo"}
+    assert chunks[-1].finish_reason == "tool_calls"
+
+
+async def test_wrong_key_names_the_variable_never_the_key(
+    server: OpenAICompatServer, capfd: pytest.CaptureFixture[str]
+) -> None:
+    provider = ProviderFactory().create(
+        "litellm",
+        model="openai/gpt-4o-mini",
+        api_base=server.api_base,
+        api_key="sk-wrong-secret-9876",
+    )
+    with pytest.raises(AuthenticationError) as caught:
+        await provider.achat(HELLO)
+    text = f"{caught.value} {caught.value.hint}"
+    assert "OPENAI_API_KEY" in text
+    assert "9876" not in text and "sk-wrong" not in text
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # litellm stays quiet under the TUI
+
+
+async def test_unknown_model(provider: LiteLLMProvider) -> None:
+    with pytest.raises(ModelNotFoundError, match="openai/nope"):
+        await provider.achat(HELLO, model="openai/nope")
+
+
+async def test_rate_limit_keeps_retry_after(
+    provider: LiteLLMProvider, server: OpenAICompatServer
+) -> None:
+    server.state.faults.rate_limited = True
+    with pytest.raises(RateLimitError) as caught:
+        await provider.achat(HELLO)
+    assert caught.value.retry_after == 7
+    assert caught.value.hint == "wait 7 s and try again"
+
+
+async def test_cut_stream_keeps_the_partial_text(
+    provider: LiteLLMProvider, server: OpenAICompatServer
+) -> None:
+    server.state.faults.cut_after = 2
+    received = []
+    with pytest.raises(ProviderConnectionError) as caught:
+        async for chunk in provider.achat_stream(HELLO):
+            received.append(chunk.content)
+    assert caught.value.partial_text == "server says:"
+    assert "".join(received) == "server says:"
+
+
+async def test_server_down() -> None:
+    provider = ProviderFactory().create(
+        "litellm", model="openai/x", api_base="http://127.0.0.1:1/v1", api_key="k", timeout=5
+    )
+    with pytest.raises(ProviderConnectionError, match=r"could not reach http://127\.0\.0\.1:1/v1"):
+        await provider.achat(HELLO)
+
+
+async def test_two_instances_with_their_own_keys_and_bases() -> None:
+    first = OpenAIState(api_key="sk-first", name="first")
+    second = OpenAIState(api_key="sk-second", name="second")
+    with OpenAICompatServer(first) as one, OpenAICompatServer(second) as two:
+        factory = ProviderFactory()
+        a = factory.create(
+            "litellm", model="openai/gpt-4o-mini", api_base=one.api_base, api_key="sk-first"
+        )
+        b = factory.create(
+            "litellm", model="openai/gpt-4o-mini", api_base=two.api_base, api_key="sk-second"
+        )
+        replies = await asyncio.gather(*(p.achat(HELLO) for p in (a, b, a, b)))
+    assert [r.content for r in replies] == [
+        "first says: Hello!",
+        "second says: Hello!",
+        "first says: Hello!",
+        "second says: Hello!",
+    ]
+
+
+async def test_models_of_an_api_base_server(provider: LiteLLMProvider) -> None:
+    models = await provider.list_models()
+    assert [m.id for m in models] == ["openai/gpt-4o-mini", "openai/local-llama"]
+
+
+async def test_models_from_the_local_price_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GROQ_API_KEY", "MISTRAL_API_KEY"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
+    provider = ProviderFactory().create("litellm", model="openai/gpt-4o-mini")
+    models = {m.id: m for m in await provider.list_models()}
+    mini = models["openai/gpt-4o-mini"]
+    assert mini.context_length == 128_000
+    assert mini.pricing is not None
+    assert mini.pricing.input_per_million == pytest.approx(0.15)
+    assert "tools" in mini.capabilities
+    assert all(m.startswith("openai/") for m in models)
+
+
+def test_importing_the_provider_module_does_not_import_litellm() -> None:
+    code = "import sys, coda_tui.providers.litellm_provider\nprint('litellm' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+GUARD = """
+import socket, sys
+attempts = []
+real_connect, real_gai = socket.socket.connect, socket.getaddrinfo
+def connect(self, address):
+    if isinstance(address, tuple) and not str(address[0]).startswith(("127.", "::1")):
+        attempts.append(address)
+        raise OSError("network is off in this test")
+    return real_connect(self, address)
+def getaddrinfo(host, *args, **kwargs):
+    if host not in ("127.0.0.1", "localhost", "::1", None):
+        attempts.append(host)
+        raise socket.gaierror("network is off in this test")
+    return real_gai(host, *args, **kwargs)
+socket.socket.connect, socket.getaddrinfo = connect, getaddrinfo
+import asyncio
+from coda_tui.providers import ProviderFactory
+provider = ProviderFactory().create(
+    "litellm", model="openai/gpt-4o-mini", api_base=sys.argv[1], api_key="sk-test-key"
+)
+reply = asyncio.run(provider.achat([{"role": "user", "content": "offline?"}]))
+print(reply.content)
+print("attempts:", attempts)
+"""
+
+
+def test_no_network_at_import_or_first_use(server: OpenAICompatServer, tmp_path: Path) -> None:
+    script = tmp_path / "guard.py"
+    script.write_text(GUARD)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, str(script), server.api_base],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "server says: offline?" in result.stdout
+    assert result.stdout.strip().endswith("attempts: []")
