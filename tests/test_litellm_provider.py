@@ -20,15 +20,9 @@ from coda_tui.providers import (
 from coda_tui.providers.litellm_provider import LiteLLMProvider
 
 from .servers.openai_compat import OpenAICompatServer, OpenAIState
+from .tools import WEATHER_TOOL
 
 HELLO = [{"role": "user", "content": "Hello!"}]
-TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-    },
-}
 
 
 @pytest.fixture
@@ -76,7 +70,7 @@ async def test_tool_call_deltas_become_one_complete_call(provider: LiteLLMProvid
     chunks = [
         c
         async for c in provider.achat_stream(
-            [{"role": "user", "content": "get_weather in Oslo"}], tools=[TOOL]
+            [{"role": "user", "content": "get_weather in Oslo"}], tools=[WEATHER_TOOL]
         )
     ]
     calls = [call for c in chunks for call in c.choices[0].delta.tool_calls or []]

@@ -19,6 +19,7 @@ from coda_tui.providers.ollama_provider import OllamaProvider
 from coda_tui.providers.ollama_types import parse_host
 
 from .servers.ollama import OllamaServer
+from .tools import WEATHER_TOOL
 
 HELLO = [{"role": "user", "content": "Hello!"}]
 
@@ -132,13 +133,7 @@ async def test_max_tokens_maps_done_reason_length(provider: OllamaProvider) -> N
 
 
 async def test_tool_call_round_trip(provider: OllamaProvider, ollama_server: OllamaServer) -> None:
-    tool = {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-        },
-    }
+    tool = WEATHER_TOOL
     first = [
         m
         async for m in provider.achat_stream(

@@ -6,6 +6,7 @@ import ollama
 import pytest
 
 from .servers.ollama import OllamaServer
+from .tools import WEATHER_TOOL
 
 
 @pytest.fixture
@@ -33,13 +34,7 @@ def test_chat_stream_and_whole(client: ollama.Client) -> None:
 
 
 def test_chat_tool_call_arguments_are_objects(client: ollama.Client) -> None:
-    tool = {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-        },
-    }
+    tool = WEATHER_TOOL
     reply = client.chat(
         "llama3.2", messages=[{"role": "user", "content": "get_weather Paris"}], tools=[tool]
     )

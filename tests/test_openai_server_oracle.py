@@ -8,14 +8,7 @@ import openai
 import pytest
 
 from .servers.openai_compat import OpenAICompatServer
-
-TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-    },
-}
+from .tools import WEATHER_TOOL
 
 
 @pytest.fixture
@@ -57,7 +50,7 @@ def test_streamed_tool_call_arguments_arrive_in_pieces(server: OpenAICompatServe
         client(server).chat.completions.create(
             model="gpt-4o-mini",
             messages=[{"role": "user", "content": "get_weather in Oslo"}],
-            tools=[TOOL],  # type: ignore[list-item]
+            tools=[WEATHER_TOOL],  # type: ignore[list-item]
             stream=True,
         )
     )

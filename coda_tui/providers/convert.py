@@ -8,7 +8,7 @@ instead of a pydantic traceback from deep inside a provider.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -19,44 +19,46 @@ MessageLike = Message | Mapping[str, Any]
 ToolLike = Tool | Mapping[str, Any]
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(part) for part in err["loc"]) or "value"
-    return f"{where}: {err['msg']}"
+ModelT = TypeVar("ModelT", Message, Tool)
 
 
-def coerce_messages(messages: Iterable[MessageLike]) -> list[Message]:
-    result: list[Message] = []
-    for index, item in enumerate(messages):
-        if isinstance(item, Message):
+def _coerce(items: Iterable[Any], model: type[ModelT], what: str, hint: str) -> list[ModelT]:
+    """Each item as ``model``; the first invalid one is named by position, with a fix."""
+    result: list[ModelT] = []
+    for index, item in enumerate(items):
+        if isinstance(item, model):
             result.append(item)
             continue
         try:
-            result.append(Message.model_validate(item))
+            result.append(model.model_validate(item))
         except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(part) for part in error["loc"]) or "value"
             raise ConfigurationError(
-                f"message {index} is not a valid chat message ({_first_error(exc)})",
-                hint="each message needs a role (system/user/assistant/tool) and content",
+                f"{what} {index} is not valid ({where}: {error['msg']})", hint=hint
             ) from None
+    return result
+
+
+def coerce_messages(messages: Iterable[MessageLike]) -> list[Message]:
+    result = _coerce(
+        messages,
+        Message,
+        "message",
+        "each message needs a role (system/user/assistant/tool) and content",
+    )
     if not result:
         raise ConfigurationError("no messages to send", hint="add at least one user message")
     return result
 
 
 def coerce_tools(tools: Sequence[ToolLike] | None) -> list[Tool]:
-    result: list[Tool] = []
-    for index, item in enumerate(tools or ()):
-        if isinstance(item, Tool):
-            result.append(item)
-            continue
-        try:
-            result.append(Tool.model_validate(item))
-        except ValidationError as exc:
-            raise ConfigurationError(
-                f"tool {index} is not a valid function tool ({_first_error(exc)})",
-                hint='tools look like {"type": "function", "function": {"name": ...}}',
-            ) from None
-    return result
+    return _coerce(
+        tools or (),
+        Tool,
+        "tool",
+        'tools look like {"type": "function", "function": {"name": ...}}',
+    )
 
 
 def to_openai_messages(messages: Iterable[Message]) -> list[dict[str, Any]]:
