@@ -119,6 +119,19 @@ def test_named_section_reuses_a_provider_type_and_caches() -> None:
     assert factory.create("quiet", temperature=0.5) is not provider
 
 
+def test_default_model_without_importing_the_provider() -> None:
+    config = {
+        "defaults": {"provider": "ollama", "model": "llama3"},
+        "providers": {"quiet": {"type": "mock"}, "box": {"type": "ollama", "model": "qwen"}},
+    }
+    factory = ProviderFactory(config)
+    assert factory.default_model("ollama") == "llama3"
+    assert factory.default_model("box") == "qwen"
+    assert factory.default_model("quiet") == "mock-1"
+    assert factory.default_model("mock") == "mock-1"
+    assert factory.default_model("nope") is None
+
+
 def test_unavailable_section_type_is_named() -> None:
     ProviderRegistry._classes.pop("litellm")
     factory = ProviderFactory({"providers": {"groq": {"type": "litellm"}}})

@@ -79,6 +79,13 @@ class OCIGenAISettings(ProviderSettings):
     models_cache_ttl: float = Field(default=86_400.0, ge=0)
 
 
+SETTINGS_BY_TYPE: dict[str, type[ProviderSettings]] = {
+    "mock": MockSettings,
+    "ollama": OllamaSettings,
+    "litellm": LiteLLMSettings,
+    "oci_genai": OCIGenAISettings,
+}
+
 ProviderSection = Annotated[
     MockSettings | OllamaSettings | LiteLLMSettings | OCIGenAISettings,
     Field(discriminator="type"),

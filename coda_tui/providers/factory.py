@@ -15,7 +15,7 @@ from pydantic import SecretStr, ValidationError
 
 from ..config.loader import LoadedConfig
 from ..config.refs import UnsetVariableError, resolve_tree
-from ..config.schema import CodaConfig
+from ..config.schema import SETTINGS_BY_TYPE, CodaConfig
 from .base import BaseProvider
 from .errors import ConfigurationError
 from .registry import ProviderRegistry
@@ -87,6 +87,18 @@ class ProviderFactory:
             merged.update(_reveal(section.model_dump(exclude_unset=True, exclude={"type"})))
         merged.update(params)
         return self._resolve(name, merged)
+
+    def default_model(self, name: str) -> str | None:
+        """The model ``create(name)`` would use, without importing the provider's module
+        (Ollama's pulls in httpx): what the UI shows before the first request."""
+        section = self.config.providers.get(name)
+        if section is not None and section.model:
+            return section.model
+        defaults = self.config.defaults
+        if defaults.model and name == defaults.provider:
+            return defaults.model
+        settings = SETTINGS_BY_TYPE.get(section.type if section is not None else name)
+        return settings.model_fields["model"].default if settings is not None else None
 
     def create(self, name: str | None = None, **params: Any) -> BaseProvider:
         """The provider called ``name`` (default: ``[defaults] provider``), from the cache if

@@ -80,10 +80,7 @@ class ChatScreen(Screen[None]):
         app = cast("CodaApp", self.app)
         defaults = app.loaded.config.defaults
         provider = defaults.provider
-        try:
-            model = app.factory.create(provider).settings.model or ""
-        except ProviderError:
-            model = defaults.model or ""
+        model = app.factory.default_model(provider) or ""
         params = ChatParams(
             system_prompt=defaults.system_prompt or "",
             temperature=defaults.temperature,
@@ -114,7 +111,7 @@ class ChatScreen(Screen[None]):
         self._update_title()
         self.query_one(PromptInput).focus()
         self.set_interval(0.1, self._refresh_status)
-        self.discover_models()
+        self.call_after_refresh(self.discover_models)
 
     def _update_title(self) -> None:
         model = self.session.model or "no model"
