@@ -292,3 +292,35 @@ async def test_history_store_failure_still_starts(user_config: Path, tmp_path: P
 
 def test_store_is_a_plain_class() -> None:
     assert ChatStore.__module__ == "coda_tui.store.history"
+
+
+async def test_new_chat_while_streaming_keeps_the_old_answer(user_config: Path) -> None:
+    app = make_app(user_config, '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 200 + '"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"hi", "enter")
+        await pilot.pause(0.2)
+        first = chat(app).session.record
+        await pilot.press("ctrl+n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert list(app.query(MessageView)) == []
+        assert first is not None and app.store is not None
+        [_, answer] = app.store.messages(first.id)
+        assert answer.status == "stopped" and answer.content
+
+
+async def test_an_unexpected_provider_bug_is_shown_not_fatal(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coda_tui.providers.mock_provider import MockProvider
+
+    def broken(self, request):  # type: ignore[no-untyped-def]
+        raise KeyError("oops")
+
+    monkeypatch.setattr(MockProvider, "reply_for", broken)
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        assert "unexpected error: KeyError" in screen_text(app)
+        assert saved_messages(app)[-1][2] == "error"
+        await pilot.press("ctrl+r")  # the app is still alive and answering keys

@@ -117,3 +117,16 @@ def test_chat_params_are_validated(temperature: str, max_tokens: str, error: str
 def test_chat_params_parse() -> None:
     assert parse_params(" sys ", "0.5", "200") == ChatParams("sys", 0.5, 200)
     assert parse_params("", "", "") == ChatParams("", None, None)
+
+
+def test_a_failing_disk_keeps_the_conversation_in_memory(tmp_path: Path) -> None:
+    store = ChatStore(tmp_path / "h.sqlite3")
+    session = ChatSession(store, "mock", "mock-1")
+    session.add_user("first")
+    store.close()  # every write now fails, as on a full or vanished disk
+    session.add_user("second")
+    turn = session.begin_answer()
+    session.end_answer(turn, "still here", "complete")
+    assert "Chat history stopped saving" in session.save_error
+    assert [t.content for t in session.turns] == ["first", "second", "still here"]
+    assert session.store is None

@@ -6,7 +6,10 @@ and tested on its own. An answer is saved while it streams, at most once a secon
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +52,7 @@ class ChatSession:
         self.record: ChatRecord | None = None
         self.turns: list[Turn] = []
         self.earlier = 0  # saved turns not loaded yet (older ones)
+        self.save_error = ""
 
     # -- loading ----------------------------------------------------------------------------------
 
@@ -91,9 +95,21 @@ class ChatSession:
                 messages.append(Message(role=turn.role, content=turn.content))  # type: ignore[arg-type]
         return messages
 
+    @contextlib.contextmanager
+    def _saving(self) -> Iterator[None]:
+        """A failing disk must not cost the conversation: it goes on in memory, and says so."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            self.save_error = f"Chat history stopped saving: {exc}"
+            self.store = None
+
     def add_user(self, text: str) -> Turn:
         turn = Turn("user", text)
-        if self.store is not None:
+        self.turns.append(turn)
+        with self._saving():
+            if self.store is None:
+                return turn
             if self.record is None:
                 title = " ".join(text.split())[:60] or "New chat"
                 self.record = self.store.create_chat(
@@ -104,12 +120,14 @@ class ChatSession:
                     params=self.params.as_dict(),
                 )
             turn.message_id = self.store.add_message(self.record.id, "user", text)
-        self.turns.append(turn)
         return turn
 
     def begin_answer(self) -> Turn:
         turn = Turn("assistant", "", "streaming", self.provider, self.model)
-        if self.store is not None and self.record is not None:
+        self.turns.append(turn)
+        with self._saving():
+            if self.store is None or self.record is None:
+                return turn
             turn.message_id = self.store.add_message(
                 self.record.id,
                 "assistant",
@@ -119,7 +137,6 @@ class ChatSession:
                 model=self.model,
             )
             turn.saved_at = time.monotonic()
-        self.turns.append(turn)
         return turn
 
     def update_answer(self, turn: Turn, parts: list[str]) -> None:
@@ -129,39 +146,44 @@ class ChatSession:
             return
         turn.content = "".join(parts)
         turn.saved_at = now
-        if self.store is not None and turn.message_id:
-            self.store.update_message(turn.message_id, content=turn.content)
+        with self._saving():
+            if self.store is not None and turn.message_id:
+                self.store.update_message(turn.message_id, content=turn.content)
 
     def end_answer(
         self, turn: Turn, text: str, status: str, metrics: dict[str, Any] | None = None
     ) -> None:
         turn.content, turn.status = text, status
         turn.metrics = metrics or {}
-        if self.store is not None and turn.message_id:
-            self.store.update_message(
-                turn.message_id, content=text, status=status, metrics=turn.metrics
-            )
+        with self._saving():
+            if self.store is not None and turn.message_id:
+                self.store.update_message(
+                    turn.message_id, content=text, status=status, metrics=turn.metrics
+                )
 
     def drop_last_answer(self) -> Turn | None:
         """Remove the last answer (to retry it); the user's prompt stays."""
         if not self.turns or self.turns[-1].role != "assistant":
             return None
         turn = self.turns.pop()
-        if self.store is not None and turn.message_id:
-            self.store.delete_message(turn.message_id)
+        with self._saving():
+            if self.store is not None and turn.message_id:
+                self.store.delete_message(turn.message_id)
         return turn
 
     def set_model(self, provider: str, model: str) -> None:
         self.provider, self.model = provider, model
-        if self.store is not None and self.record is not None:
-            self.store.update_chat(self.record.id, provider=provider, model=model)
+        with self._saving():
+            if self.store is not None and self.record is not None:
+                self.store.update_chat(self.record.id, provider=provider, model=model)
 
     def set_params(self, params: ChatParams) -> None:
         self.params = params
-        if self.store is not None and self.record is not None:
-            self.store.update_chat(
-                self.record.id, system_prompt=params.system_prompt, params=params.as_dict()
-            )
+        with self._saving():
+            if self.store is not None and self.record is not None:
+                self.store.update_chat(
+                    self.record.id, system_prompt=params.system_prompt, params=params.as_dict()
+                )
 
 
 def _turn(message: Any) -> Turn:

@@ -174,6 +174,7 @@ class ChatScreen(Screen[None]):
         for welcome in self.query("#welcome"):
             await welcome.remove()
         turn = self.session.add_user(text)
+        self._report_save_error()
         await self.messages.mount(self._view(turn))
         self._update_title()
         if self.query(ChatList):
@@ -228,6 +229,12 @@ class ChatScreen(Screen[None]):
             await view.show_error(
                 f"{error.provider or session.provider}: {error.message}", error.hint
             )
+        except Exception as error:  # a bug must cost one answer, never the app or the chat
+            status = "error"
+            await view.show_error(
+                f"unexpected error: {type(error).__name__}: {error}",
+                "this is a bug in coda-tui; the chat is saved, please report it",
+            )
         finally:
             if first is not None and not first.done():
                 first.cancel()
@@ -239,6 +246,12 @@ class ChatScreen(Screen[None]):
             session.end_answer(turn, "".join(parts), status, metrics.as_dict())
             view.set_status(status)
             self._refresh_status(final=status)
+            self._report_save_error()
+
+    def _report_save_error(self) -> None:
+        if self.session.save_error:
+            self.notify(self.session.save_error, severity="error", timeout=20)
+            self.session.save_error = ""
 
     def _refresh_status(self, final: str | None = None) -> None:
         if self.metrics is None:
