@@ -33,13 +33,20 @@ def still_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OLLAMA_HOST", "127.0.0.1:1")
 
 
+async def steady(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Stop cursors blinking: a screenshot must not depend on when it was taken."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
 def snapshot_app(user_config: Path, text: str = "") -> CodaApp:
     user_config.write_text("[providers.mock]\ndelay = 0\n" + text, encoding="utf-8")
     return CodaApp(load_config())
 
 
 def test_chat_empty(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(snapshot_app(user_config), terminal_size=SIZE)
+    assert snap_compare(snapshot_app(user_config), terminal_size=SIZE, run_before=steady)
 
 
 def test_chat_with_markdown_and_code(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
@@ -52,7 +59,7 @@ def test_chat_with_markdown_and_code(snap_compare, user_config: Path) -> None:  
 
     async def open_chat(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("ctrl+b", "enter", "ctrl+b")
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_chat)
 
@@ -63,7 +70,7 @@ def test_chat_with_an_error(snap_compare, user_config: Path) -> None:  # type: i
     async def send(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press(*"Why is the sky blue?", "enter")
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=send)
 
@@ -72,7 +79,7 @@ def test_model_picker(snap_compare, user_config: Path) -> None:  # type: ignore[
     async def open_picker(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("ctrl+o")
         await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(snapshot_app(user_config), terminal_size=SIZE, run_before=open_picker)
 

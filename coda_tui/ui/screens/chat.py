@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -15,8 +14,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
-from ...providers import ChatCompletionChunk, Model, ProviderError
+from ...providers import Model, ProviderError
 from ...store import chat_to_json, chat_to_markdown
+from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession, Turn
 from ..metrics import StreamMetrics
 from ..widgets.chat_list import ChatList
@@ -192,60 +192,16 @@ class ChatScreen(Screen[None]):
         turn = session.begin_answer()
         view = self._view(turn)
         model = self.models.get((session.provider, session.model))
-        metrics = self.metrics = StreamMetrics(pricing=model.pricing if model else None)
-        parts: list[str] = []
-        status = "stopped"
-        stream: AsyncIterator[ChatCompletionChunk] | None = None
-        first: asyncio.Future[ChatCompletionChunk | None] | None = None
+        self.metrics = StreamMetrics(pricing=model.pricing if model else None)
+
+        async def mount() -> None:
+            await self.messages.mount(view)
+            self.messages.anchor()
+
         try:
-            try:
-                provider = self.coda.factory.create(session.provider)
-                stream = provider.achat_stream(
-                    request,
-                    model=session.model or None,
-                    temperature=session.params.temperature,
-                    max_tokens=session.params.max_tokens,
-                )
-                # The request goes out now, while the answer's view mounts.
-                first = asyncio.ensure_future(anext(stream, None))
-            finally:
-                await self.messages.mount(view)
-                self.messages.anchor()
-            chunk = await first
-            while chunk is not None:
-                metrics.on_chunk(chunk)
-                if chunk.content:
-                    parts.append(chunk.content)
-                    view.feed(chunk.content)
-                    session.update_answer(turn, parts)
-                chunk = await anext(stream, None)
-            status = "complete"
-        except ProviderError as error:
-            status = "error"
-            partial = getattr(error, "partial_text", "")
-            if partial and not parts:
-                parts.append(partial)
-                view.feed(partial)
-            await view.show_error(
-                f"{error.provider or session.provider}: {error.message}", error.hint
-            )
-        except Exception as error:  # a bug must cost one answer, never the app or the chat
-            status = "error"
-            await view.show_error(
-                f"unexpected error: {type(error).__name__}: {error}",
-                "this is a bug in coda-tui; the chat is saved, please report it",
-            )
+            await stream_into(view, mount, session, request, turn, self.coda.factory, self.metrics)
         finally:
-            if first is not None and not first.done():
-                first.cancel()
-                await asyncio.gather(first, return_exceptions=True)
-            if stream is not None:
-                await stream.aclose()  # type: ignore[attr-defined]
-            metrics.finish()
-            await view.finish()
-            session.end_answer(turn, "".join(parts), status, metrics.as_dict())
-            view.set_status(status)
-            self._refresh_status(final=status)
+            self._refresh_status(final=turn.status)
             self._report_save_error()
 
     def _report_save_error(self) -> None:

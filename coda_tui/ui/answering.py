@@ -1,0 +1,76 @@
+"""Streaming one answer into a message view: shared by the chat screen and every compare pane.
+
+The request goes out before the view is mounted, so connecting overlaps the UI work; the answer
+is saved as it streams; a provider error is shown in the view with its fix, and any other error
+costs this one answer, never the app. Cancelling (Esc) keeps what arrived, marked "stopped".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from ..providers import ChatCompletionChunk, Message, ProviderError, ProviderFactory
+from .chat_session import ChatSession, Turn
+from .metrics import StreamMetrics
+from .widgets.message import MessageView
+
+
+async def stream_into(
+    view: MessageView,
+    mount: Callable[[], Awaitable[object]],
+    session: ChatSession,
+    request: list[Message],
+    turn: Turn,
+    factory: ProviderFactory,
+    metrics: StreamMetrics,
+) -> None:
+    """Stream ``session``'s next answer into ``view``; ``turn.status`` says how it ended."""
+    parts: list[str] = []
+    status = "stopped"
+    stream: AsyncIterator[ChatCompletionChunk] | None = None
+    first: asyncio.Future[ChatCompletionChunk | None] | None = None
+    try:
+        try:
+            provider = factory.create(session.provider)
+            stream = provider.achat_stream(
+                request,
+                model=session.model or None,
+                temperature=session.params.temperature,
+                max_tokens=session.params.max_tokens,
+            )
+            first = asyncio.ensure_future(anext(stream, None))  # the request goes out now
+        finally:
+            await mount()
+        chunk = await first
+        while chunk is not None:
+            metrics.on_chunk(chunk)
+            if chunk.content:
+                parts.append(chunk.content)
+                view.feed(chunk.content)
+                session.update_answer(turn, parts)
+            chunk = await anext(stream, None)
+        status = "complete"
+    except ProviderError as error:
+        status = "error"
+        partial = getattr(error, "partial_text", "")
+        if partial and not parts:
+            parts.append(partial)
+            view.feed(partial)
+        await view.show_error(f"{error.provider or session.provider}: {error.message}", error.hint)
+    except Exception as error:  # a bug must cost one answer, never the app or the chat
+        status = "error"
+        await view.show_error(
+            f"unexpected error: {type(error).__name__}: {error}",
+            "this is a bug in coda-tui; the chat is saved, please report it",
+        )
+    finally:
+        if first is not None and not first.done():
+            first.cancel()
+            await asyncio.gather(first, return_exceptions=True)
+        if stream is not None:
+            await stream.aclose()  # type: ignore[attr-defined]
+        metrics.finish()
+        await view.finish()
+        session.end_answer(turn, "".join(parts), status, metrics.as_dict())
+        view.set_status(status)
