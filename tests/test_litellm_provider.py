@@ -173,6 +173,18 @@ async def test_models_from_the_local_price_map(monkeypatch: pytest.MonkeyPatch) 
     assert all(m.startswith("openai/") for m in models)
 
 
+def test_no_keys_lists_nothing_without_importing_litellm() -> None:
+    code = (
+        "import asyncio, os, sys\n"
+        "for k in [k for k in os.environ if k.endswith('_API_KEY')]: del os.environ[k]\n"
+        "from coda_tui.providers import ProviderFactory\n"
+        "print(asyncio.run(ProviderFactory().create('litellm').list_models()))\n"
+        "print('litellm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "False"]
+
+
 def test_importing_the_provider_module_does_not_import_litellm() -> None:
     code = "import sys, coda_tui.providers.litellm_provider\nprint('litellm' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -230,8 +230,10 @@ class LiteLLMProvider(BaseProvider):
     async def list_models(self, *, refresh: bool = False) -> list[Model]:
         if self.settings.api_base:
             return await self._server_models()
-        litellm = await asyncio.to_thread(load_litellm)
         wanted = self._providers_with_keys()
+        if not wanted:  # nothing usable: do not pay seconds of import to say so
+            return []
+        litellm = await asyncio.to_thread(load_litellm)
         models = []
         for provider in sorted(wanted):
             for name in sorted(litellm.models_by_provider.get(provider, ())):
