@@ -122,8 +122,26 @@ class LiteLLMSection(StrictModel):
     """Fetch litellm's model price map from the network at import (slow when offline)."""
 
 
+class ComparePane(StrictModel):
+    provider: str
+    model: str | None = None
+
+
+class CompareSection(StrictModel):
+    panes: list[ComparePane] = Field(
+        default_factory=lambda: [
+            ComparePane(provider="mock"),
+            ComparePane(provider="mock", model="mock-priced"),
+        ],
+        min_length=1,
+        max_length=4,
+    )
+    """The providers and models a new comparison starts with (one to four)."""
+
+
 class CodaConfig(StrictModel):
     defaults: DefaultsSection = Field(default_factory=DefaultsSection)
+    compare: CompareSection = Field(default_factory=CompareSection)
     ui: UISection = Field(default_factory=UISection)
     history: HistorySection = Field(default_factory=HistorySection)
     litellm: LiteLLMSection = Field(default_factory=LiteLLMSection)

@@ -16,6 +16,7 @@ from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
 from .screens.coming_soon import ComingSoonScreen
+from .screens.compare import CompareScreen
 
 
 def _later(mode: str) -> ComingSoonScreen:
@@ -26,7 +27,7 @@ class CodaApp(App[None]):
     TITLE = "coda-tui"
     MODES = {
         "chat": ChatScreen,
-        "compare": lambda: _later("compare"),
+        "compare": CompareScreen,
         "models": lambda: _later("models"),
         "ollama": lambda: _later("ollama"),
         "providers": lambda: _later("providers"),

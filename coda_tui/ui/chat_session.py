@@ -53,6 +53,7 @@ class ChatSession:
         self.turns: list[Turn] = []
         self.earlier = 0  # saved turns not loaded yet (older ones)
         self.save_error = ""
+        self.title_format = "{text}"  # compare panes mark their chats as such
 
     # -- loading ----------------------------------------------------------------------------------
 
@@ -111,7 +112,8 @@ class ChatSession:
             if self.store is None:
                 return turn
             if self.record is None:
-                title = " ".join(text.split())[:60] or "New chat"
+                words = " ".join(text.split())[:60] or "New chat"
+                title = self.title_format.format(text=words, model=self.model)
                 self.record = self.store.create_chat(
                     title,
                     self.provider,

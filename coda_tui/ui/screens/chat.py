@@ -254,11 +254,15 @@ class ChatScreen(Screen[None]):
             history.focus()
 
     @on(ChatList.ChatChosen)
-    async def open_chat(self, event: ChatList.ChatChosen) -> None:
+    async def chat_chosen(self, event: ChatList.ChatChosen) -> None:
+        await self.open_chat(event.chat_id)
+
+    async def open_chat(self, chat_id: int) -> None:
+        """Show a saved chat (from the history, or promoted from a comparison)."""
         if self.coda.store is None:
             return
         self.action_stop()
-        self.session = ChatSession.open(self.coda.store, event.chat_id, last=VISIBLE_TURNS)
+        self.session = ChatSession.open(self.coda.store, chat_id, last=VISIBLE_TURNS)
         await self.show_session()
         self.query_one(PromptInput).focus()
 

@@ -9,11 +9,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 PLANNED = {
-    "compare": (
-        "Compare",
-        "Two models from two providers, side by side, answering the same prompt at once,\n"
-        "with time to first token, speed and cost for each.",
-    ),
     "models": (
         "Models",
         "Every model of every configured provider in one table: context window, prices,\n"

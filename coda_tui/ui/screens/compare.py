@@ -1,0 +1,293 @@
+"""Compare: one prompt, several models answering side by side at the same time.
+
+Each pane streams in its own worker, so a slow or failing pane never holds up another. Figures
+update live; the best time to first token, speed, total time and cost are highlighted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from ...providers import ProviderError
+from ..chat_session import ChatParams
+from ..widgets.compare_pane import ComparePane
+from ..widgets.prompt import PromptInput
+from .chat_settings import ChatSettingsScreen
+from .model_picker import ModelChoice, ModelPickerScreen
+
+if TYPE_CHECKING:
+    from ..app import CodaApp
+
+MAX_PANES = 4
+
+
+def best_panes(panes: list[ComparePane]) -> dict[str, int]:
+    """For each figure, the pane whose value beats every other pane's (a tie marks none)."""
+    figures: dict[str, list[tuple[float, int]]] = {"ttft": [], "speed": [], "total": [], "cost": []}
+    for pane in panes:
+        metrics = pane.metrics
+        if metrics is None or metrics.finished is None:
+            continue
+        if metrics.ttft is not None:
+            figures["ttft"].append((metrics.ttft, pane.number))
+        if metrics.tokens_per_second is not None:
+            figures["speed"].append((-metrics.tokens_per_second, pane.number))
+        figures["total"].append((metrics.total_seconds, pane.number))
+        if metrics.cost is not None:
+            figures["cost"].append((metrics.cost, pane.number))
+    best = {}
+    for key, values in figures.items():
+        ranked = sorted(values)
+        if len(ranked) > 1 and ranked[0][0] < ranked[1][0]:
+            best[key] = ranked[0][1]
+    return best
+
+
+def comparison_markdown(panes: list[ComparePane]) -> str:
+    """Every prompt with each pane's answer, and the last round's figures as a table."""
+    lines = ["# Comparison", "", "| pane | model | TTFT | tok/s | tokens | total | cost |"]
+    lines.append("| --- | --- | --- | --- | --- | --- | --- |")
+    for pane in panes:
+        m = pane.metrics
+        model = f"{pane.session.provider} · {pane.session.model}"
+        if m is None:
+            lines.append(f"| {pane.number} | {model} | | | | | |")
+            continue
+        ttft = f"{m.ttft:.2f} s" if m.ttft is not None else ""
+        speed = f"{m.tokens_per_second:.0f}" if m.tokens_per_second is not None else ""
+        cost = f"${m.cost:.4f}" if m.cost is not None else ""
+        lines.append(
+            f"| {pane.number} | {model} | {ttft} | {speed} | {m.output_tokens} "
+            f"| {m.total_seconds:.2f} s | {cost} |"
+        )
+    rounds = max((len(p.session.turns) for p in panes), default=0)
+    prompt_number = 0
+    for index in range(rounds):
+        for pane in panes:
+            turns = pane.session.turns
+            if index >= len(turns):
+                continue
+            turn = turns[index]
+            if turn.role == "user" and pane is panes[0]:
+                prompt_number += 1
+                lines += ["", f"## Prompt {prompt_number}", "", turn.content]
+            elif turn.role == "assistant":
+                status = f" — {turn.status}" if turn.status in ("stopped", "error") else ""
+                heading = f"### {pane.number}: {pane.session.provider} · {pane.session.model}"
+                lines += ["", heading + status, "", turn.content.rstrip()]
+    return "\n".join(lines) + "\n"
+
+
+class CompareScreen(Screen[None]):
+    CSS_PATH = "compare.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("escape", "stop_all", "Stop", id="compare_stop_all", tooltip="Stop every pane"),
+        Binding("ctrl+o", "pick_model", "Model", id="compare_model", tooltip="Selected pane"),
+        Binding("ctrl+t", "params", "Params", id="compare_params", tooltip="For every pane"),
+        Binding("ctrl+b", "add_pane", "+Pane", id="compare_add_pane", tooltip="Add a pane"),
+        Binding("ctrl+g", "toggle_sync", "Sync scroll", id="compare_sync", show=False),
+        Binding("ctrl+s", "export", "Export", id="compare_export", show=False),
+        Binding("ctrl+n", "new_comparison", "New", id="compare_new", show=False),
+        *(Binding(f"alt+{n}", f"stop_pane({n})", show=False) for n in range(1, MAX_PANES + 1)),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sync_scroll = False
+        self.selected = 1
+        self._syncing = False
+
+    @property
+    def coda(self) -> CodaApp:
+        return cast("CodaApp", self.app)
+
+    @property
+    def panes(self) -> list[ComparePane]:
+        return list(self.query(ComparePane))
+
+    def _params(self) -> ChatParams:
+        defaults = self.coda.loaded.config.defaults
+        return ChatParams(defaults.system_prompt or "", defaults.temperature, defaults.max_tokens)
+
+    def _pane(self, number: int, provider: str, model: str | None) -> ComparePane:
+        model = model or self.coda.factory.default_model(provider) or ""
+        return ComparePane(number, self.coda.store, provider, model, self._params())
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            for number, pane in enumerate(self.coda.loaded.config.compare.panes, start=1):
+                yield self._pane(number, pane.provider, pane.model)
+        yield PromptInput(id="compare-prompt", placeholder="One prompt for every pane — Enter")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "compare"
+        self.query_one(PromptInput).focus()
+        self.set_interval(0.1, self.refresh_metrics)
+        self.call_after_refresh(self.discover_models)
+
+    @work(group="discovery", exit_on_error=False)
+    async def discover_models(self) -> None:
+        """Prices and context of each pane's model, for its figures."""
+        for pane in self.panes:
+            try:
+                provider = self.coda.factory.create(pane.session.provider)
+                models = await asyncio.wait_for(provider.list_models(), timeout=10)
+            except (ProviderError, TimeoutError):
+                continue
+            pane.model_info = next((m for m in models if m.id == pane.session.model), None)
+
+    # -- sending ----------------------------------------------------------------------------------
+
+    @on(PromptInput.Submitted, "#compare-prompt")
+    async def send(self, event: PromptInput.Submitted) -> None:
+        if any(pane.is_streaming for pane in self.panes):
+            self.notify("Wait for every pane, or press Esc to stop them", severity="warning")
+            return
+        event.prompt.clear()
+        text = event.text.strip()
+        for pane in self.panes:
+            await pane.send(text, self.coda.factory)
+
+    def refresh_metrics(self) -> None:
+        panes = self.panes
+        best = best_panes(panes)
+        for pane in panes:
+            pane.show_metrics(best)
+
+    @on(ComparePane.Finished)
+    def pane_finished(self) -> None:
+        self.refresh_metrics()
+
+    def action_stop_all(self) -> None:
+        for pane in self.panes:
+            pane.stop()
+
+    def action_stop_pane(self, number: int) -> None:
+        for pane in self.panes:
+            if pane.number == number:
+                pane.stop()
+
+    # -- panes ------------------------------------------------------------------------------------
+
+    def on_descendant_focus(self) -> None:
+        focused = self.focused
+        while focused is not None and not isinstance(focused, ComparePane):
+            focused = focused.parent  # type: ignore[assignment]
+        if isinstance(focused, ComparePane):
+            self.selected = focused.number
+
+    def _selected_pane(self) -> ComparePane:
+        panes = self.panes
+        return next((p for p in panes if p.number == self.selected), panes[0])
+
+    def action_pick_model(self) -> None:
+        self._pick_model(self._selected_pane())
+
+    @on(ComparePane.ModelRequested)
+    def model_requested(self, event: ComparePane.ModelRequested) -> None:
+        self._pick_model(event.pane)
+
+    def _pick_model(self, pane: ComparePane) -> None:
+        def chosen(choice: ModelChoice | None) -> None:
+            if choice is not None:
+                pane.set_model(choice.provider, choice.model)
+
+        self.app.push_screen(ModelPickerScreen(self.coda.factory), chosen)
+
+    def action_params(self) -> None:
+        def chosen(params: ChatParams | None) -> None:
+            if params is not None:
+                for pane in self.panes:
+                    pane.session.set_params(params)
+
+        self.app.push_screen(ChatSettingsScreen(self.panes[0].session.params), chosen)
+
+    async def action_add_pane(self) -> None:
+        panes = self.panes
+        if len(panes) >= MAX_PANES:
+            self.notify(f"At most {MAX_PANES} panes", severity="warning")
+            return
+        number = max(p.number for p in panes) + 1
+        last = panes[-1].session
+        await self.query_one("#panes").mount(self._pane(number, last.provider, last.model))
+
+    @on(ComparePane.CloseRequested)
+    async def close_pane(self, event: ComparePane.CloseRequested) -> None:
+        if len(self.panes) == 1:
+            self.notify("A comparison needs one pane at least", severity="warning")
+            return
+        event.pane.stop()
+        await event.pane.remove()
+
+    @on(ComparePane.PromoteRequested)
+    async def promote(self, event: ComparePane.PromoteRequested) -> None:
+        record = event.pane.session.record
+        if record is None:
+            self.notify("Send a prompt first: there is nothing to continue", severity="warning")
+            return
+        from .chat import ChatScreen
+
+        await self.app.switch_mode("chat")
+        chat = self.app.screen
+        if isinstance(chat, ChatScreen):
+            await chat.open_chat(record.id)
+
+    async def action_new_comparison(self) -> None:
+        self.action_stop_all()
+        for pane in self.panes:
+            await pane.remove()
+        container = self.query_one("#panes")
+        for number, pane in enumerate(self.coda.loaded.config.compare.panes, start=1):
+            await container.mount(self._pane(number, pane.provider, pane.model))
+
+    # -- scroll and export --------------------------------------------------------------------
+
+    def action_toggle_sync(self) -> None:
+        self.sync_scroll = not self.sync_scroll
+        if self.sync_scroll:
+            for pane in self.panes:
+                self.watch(pane.messages, "scroll_y", self._scrolled_from(pane), init=False)
+        self.notify(f"Sync scroll {'on' if self.sync_scroll else 'off'}")
+
+    def _scrolled_from(self, source: ComparePane):  # type: ignore[no-untyped-def]
+        def follow(_old: float, _new: float) -> None:
+            if not self.sync_scroll or self._syncing:
+                return
+            self._syncing = True
+            try:
+                view = source.messages
+                fraction = view.scroll_y / view.max_scroll_y if view.max_scroll_y else 1.0
+                for pane in self.panes:
+                    if pane is not source:
+                        target = pane.messages
+                        target.scroll_to(y=fraction * target.max_scroll_y, animate=False)
+            finally:
+                self._syncing = False
+
+        return follow
+
+    def action_export(self) -> None:
+        panes = self.panes
+        if not any(p.session.turns for p in panes):
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        record = panes[0].session.record
+        path = Path.cwd() / f"coda-compare-{record.id if record else 0}.md"
+        try:
+            path.write_text(comparison_markdown(panes), encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Export failed: {exc}", severity="error")
+            return
+        self.notify(f"Saved {path.name} in {path.parent}")

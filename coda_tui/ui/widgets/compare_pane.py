@@ -1,0 +1,161 @@
+"""One side of a comparison: its own model, conversation, stream and live figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Button, Static
+
+from ...providers import Model, ProviderFactory
+from ...store import ChatStore
+from ..answering import stream_into
+from ..chat_session import ChatParams, ChatSession
+from ..metrics import StreamMetrics
+from .message import MessageView
+
+BEST_STYLE = "bold $success"
+
+
+class ComparePane(Vertical, can_focus=True):
+    DEFAULT_CSS = """
+    ComparePane { border: round $panel; height: 1fr; width: 1fr; }
+    ComparePane:focus-within { border: round $accent; }
+    ComparePane .pane-bar { height: 1; }
+    ComparePane .pane-title { width: 1fr; text-style: bold; }
+    ComparePane .pane-bar Button {
+        min-width: 0; width: auto; height: 1; border: none; margin: 0 0 0 1;
+    }
+    ComparePane .pane-metrics { height: 1; color: $text-muted; }
+    ComparePane .pane-messages { height: 1fr; }
+    """
+
+    @dataclass
+    class PromoteRequested(Message):
+        pane: ComparePane
+
+    @dataclass
+    class ModelRequested(Message):
+        pane: ComparePane
+
+    @dataclass
+    class CloseRequested(Message):
+        pane: ComparePane
+
+    @dataclass
+    class Finished(Message):
+        pane: ComparePane
+
+    def __init__(
+        self,
+        number: int,
+        store: ChatStore | None,
+        provider: str,
+        model: str,
+        params: ChatParams,
+    ) -> None:
+        super().__init__(id=f"pane-{number}")
+        self.number = number
+        self.session = ChatSession(store, provider, model, params)
+        self.session.title_format = "⚖ {text} · {model}"
+        self.metrics: StreamMetrics | None = None
+        self.model_info: Model | None = None
+        self._shown = Content("")
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="pane-bar"):
+            yield Static(self._title(), classes="pane-title")
+            yield Button("Model", id="model", tooltip="Choose this pane's model")
+            yield Button("Stop", id="stop", tooltip="Stop this pane (Alt+number)")
+            yield Button("⤴ Chat", id="promote", tooltip="Continue this pane as a chat")
+            yield Button("✕", id="close", tooltip="Close this pane")
+        yield Static("", classes="pane-metrics")
+        yield VerticalScroll(classes="pane-messages")
+
+    def _title(self) -> Content:
+        return Content(f"{self.number} · {self.session.provider} · {self.session.model or '?'}")
+
+    @property
+    def messages(self) -> VerticalScroll:
+        return self.query_one(".pane-messages", VerticalScroll)
+
+    def set_model(self, provider: str, model: Model) -> None:
+        self.session.set_model(provider, model.id)
+        self.model_info = model
+        self.query_one(".pane-title", Static).update(self._title())
+
+    @property
+    def is_streaming(self) -> bool:
+        return any(worker.is_running for worker in self.workers)
+
+    async def send(self, text: str, factory: ProviderFactory) -> None:
+        turn = self.session.add_user(text)
+        await self.messages.mount(MessageView("user", turn.content))
+        self.stream(factory)
+
+    @work(exclusive=True, exit_on_error=False)
+    async def stream(self, factory: ProviderFactory) -> None:
+        session = self.session
+        request = session.request_messages()
+        turn = session.begin_answer()
+        view = MessageView("assistant", status="streaming")
+        pricing = self.model_info.pricing if self.model_info else None
+        self.metrics = StreamMetrics(pricing=pricing)
+
+        async def mount() -> None:
+            await self.messages.mount(view)
+            self.messages.anchor()
+
+        try:
+            await stream_into(view, mount, session, request, turn, factory, self.metrics)
+        finally:
+            self.post_message(self.Finished(self))
+
+    def stop(self) -> None:
+        self.workers.cancel_node(self)
+
+    def show_metrics(self, best: dict[str, int]) -> None:
+        """Live figures; the best value of each among all panes in bold green."""
+        metrics = self.metrics
+        if metrics is None:
+            return
+        parts: list[tuple[str, str] | str] = []
+
+        def add(key: str, text: str) -> None:
+            if parts:
+                parts.append(" · ")
+            parts.append((text, BEST_STYLE if best.get(key) == self.number else ""))
+
+        if metrics.ttft is not None:
+            add("ttft", f"TTFT {metrics.ttft:.2f} s")
+        speed = metrics.tokens_per_second
+        if speed is not None:
+            add("speed", f"{speed:.0f} tok/s")
+        add("tokens", f"{'~' if metrics.estimated else ''}{metrics.output_tokens} tokens")
+        add("total", f"{metrics.total_seconds:.2f} s")
+        if metrics.cost is not None:
+            add("cost", f"${metrics.cost:.4f}")
+        content = Content.assemble(*parts)
+        if content != self._shown:  # repaint only what changed
+            self._shown = content
+            self.query_one(".pane-metrics", Static).update(content)
+
+    @on(Button.Pressed, "#stop")
+    def _stop_pressed(self) -> None:
+        self.stop()
+
+    @on(Button.Pressed, "#model")
+    def _model_pressed(self) -> None:
+        self.post_message(self.ModelRequested(self))
+
+    @on(Button.Pressed, "#promote")
+    def _promote_pressed(self) -> None:
+        self.post_message(self.PromoteRequested(self))
+
+    @on(Button.Pressed, "#close")
+    def _close_pressed(self) -> None:
+        self.post_message(self.CloseRequested(self))
