@@ -88,3 +88,43 @@ def test_store_is_isolated_per_test(user_config: Path) -> None:
     app = snapshot_app(user_config)
     assert isinstance(app.store, ChatStore)
     assert app.store.list_chats() == []
+
+
+COMPARE_CONFIG = (
+    "[providers.mock]\ndelay = 0\n"
+    '[compare]\npanes = [{ provider = "mock" }, { provider = "second" }]\n'
+    '[providers.second]\ntype = "mock"\nmodel = "mock-priced"\ndelay = 0\n'
+)
+
+
+def compare_app(user_config: Path, second: str = "") -> CodaApp:
+    user_config.write_text(COMPARE_CONFIG + second, encoding="utf-8")
+    return CodaApp(load_config())
+
+
+def compare_steps(state: str):  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("f2")
+        await pilot.pause()
+        if state != "idle":
+            await pilot.press(*"Why is the sky blue?", "enter")
+            first = pilot.app.screen.panes[0]
+            for _ in range(250):
+                if first.session.turns[-1].status == "complete":
+                    break
+                await pilot.pause(0.02)
+            if state == "finished":
+                await pilot.app.workers.wait_for_complete()
+            pilot.app.screen.refresh_metrics()
+        await steady(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+@pytest.mark.parametrize("state", ["idle", "mid_stream", "finished"])
+def test_compare(snap_compare, user_config: Path, state: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    # mid-stream: the second pane is still waiting for its first token
+    second = "first_token_delay = 60\n" if state == "mid_stream" else ""
+    app = compare_app(user_config, second)
+    assert snap_compare(app, terminal_size=size, run_before=compare_steps(state))

@@ -1,0 +1,157 @@
+"""Compare mode driven with Pilot: panes stream side by side, independently."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from coda_tui.config import load_config
+from coda_tui.ui.app import CodaApp
+from coda_tui.ui.screens.chat import ChatScreen
+from coda_tui.ui.screens.compare import CompareScreen, best_panes
+from coda_tui.ui.widgets.compare_pane import ComparePane
+from coda_tui.ui.widgets.message import MessageView
+
+SIZE = (120, 40)
+
+
+def compare_app(config: Path, fast: str = "delay = 0", slow: str = "delay = 0") -> CodaApp:
+    config.write_text(
+        "[compare]\n"
+        'panes = [{ provider = "fast" }, { provider = "slow" }]\n'
+        f'[providers.fast]\ntype = "mock"\n{fast}\n'
+        f'[providers.slow]\ntype = "mock"\nmodel = "mock-priced"\n{slow}\n',
+        encoding="utf-8",
+    )
+    loaded = load_config()
+    assert loaded.problems == []
+    return CodaApp(loaded)
+
+
+async def open_compare(pilot) -> CompareScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("f2")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, CompareScreen)
+    return screen
+
+
+def panes(screen: CompareScreen) -> list[ComparePane]:
+    return screen.panes
+
+
+async def until(condition, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def test_two_panes_answer_at_once_and_a_slow_one_holds_up_nothing(
+    user_config: Path,
+) -> None:
+    app = compare_app(user_config, slow="delay = 0.05")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"tell me about rivers", "enter")
+        fast, slow = panes(screen)
+        await until(lambda: fast.session.turns[-1].status == "complete")
+        assert slow.session.turns[-1].status == "streaming"  # still going, did not block fast
+        await app.workers.wait_for_complete()
+        assert slow.session.turns[-1].status == "complete"
+        assert fast.session.turns[-1].content == slow.session.turns[-1].content
+
+
+async def test_one_pane_fails_mid_stream_while_the_other_completes(user_config: Path) -> None:
+    app = compare_app(user_config, slow="delay = 0\nfail_after = 2")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"tell me about rivers", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        fast, slow = panes(screen)
+        assert fast.session.turns[-1].status == "complete"
+        assert slow.session.turns[-1].status == "error"
+        assert slow.session.turns[-1].content == "You asked"
+        errors = slow.query(".message-error")
+        assert "stream cut after 2 chunks" in str(errors.first().render())
+
+
+async def test_stop_one_pane_then_stop_all(user_config: Path) -> None:
+    long = 'delay = 0.03\nreply = "' + "word " * 100 + '"'
+    app = compare_app(user_config, fast=long, slow=long)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"tell me about rivers and lakes and seas", "enter")
+        await pilot.pause(0.15)
+        await pilot.press("alt+2")
+        fast, slow = panes(screen)
+        await until(lambda: slow.session.turns[-1].status == "stopped")
+        assert fast.session.turns[-1].status == "streaming"
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        assert fast.session.turns[-1].status == "stopped"
+
+
+async def test_follow_up_continues_each_conversation(user_config: Path) -> None:
+    app = compare_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"Hi, my name is Ada", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.press(*"What is my name?", "enter")
+        await app.workers.wait_for_complete()
+        for pane in panes(screen):
+            assert [t.role for t in pane.session.turns] == ["user", "assistant"] * 2
+            assert pane.session.turns[-1].content == "Your name is Ada."
+
+
+async def test_best_figures_are_marked_and_export_has_the_table(user_config: Path) -> None:
+    app = compare_app(user_config, slow="delay = 0\nfirst_token_delay = 0.2")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"tell me about rivers", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        best = best_panes(panes(screen))
+        assert best["ttft"] == 1  # the slow pane waited 0.2 s for its first token
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        [exported] = list(Path.cwd().glob("coda-compare-*.md"))
+        text = exported.read_text()
+        assert "| pane | model | TTFT | tok/s | tokens | total | cost |" in text
+        assert "| 2 | slow · mock-priced |" in text
+        assert "## Prompt 1\n\ntell me about rivers" in text
+        assert "### 1: fast · mock-1" in text and "### 2: slow · mock-priced" in text
+
+
+async def test_promote_a_pane_into_a_chat(user_config: Path) -> None:
+    app = compare_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"tell me about rivers", "enter")
+        await app.workers.wait_for_complete()
+        slow = panes(screen)[1]
+        slow.post_message(ComparePane.PromoteRequested(slow))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.session.model == "mock-priced"
+        assert [v.role for v in app.screen.query(MessageView)] == ["user", "assistant"]
+
+
+async def test_add_and_close_panes(user_config: Path) -> None:
+    app = compare_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press("ctrl+b", "ctrl+b", "ctrl+b")
+        await pilot.pause()
+        assert [p.number for p in panes(screen)] == [1, 2, 3, 4]
+        third = panes(screen)[2]
+        third.post_message(ComparePane.CloseRequested(third))
+        await pilot.pause()
+        assert [p.number for p in panes(screen)] == [1, 2, 4]
+        await pilot.press(*"hi", "enter")
+        await app.workers.wait_for_complete()
+        assert all(p.session.turns[-1].status == "complete" for p in panes(screen))
