@@ -155,3 +155,17 @@ async def test_add_and_close_panes(user_config: Path) -> None:
         await pilot.press(*"hi", "enter")
         await app.workers.wait_for_complete()
         assert all(p.session.turns[-1].status == "complete" for p in panes(screen))
+
+
+async def test_other_work_in_the_app_does_not_block_sending(user_config: Path) -> None:
+    app = compare_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+
+        async def background() -> None:
+            await asyncio.sleep(5)
+
+        app.run_worker(background(), group="unrelated")  # e.g. model discovery
+        await pilot.press(*"hi", "enter")
+        await until(lambda: all(p.session.turns for p in panes(screen)))
+        app.workers.cancel_group(app, "unrelated")

@@ -22,6 +22,7 @@ from ..metrics import StreamMetrics
 from ..widgets.chat_list import ChatList
 from ..widgets.message import MessageView
 from ..widgets.prompt import PromptInput
+from ..widgets.status_line import StatusLine
 from .chat_settings import ChatSettingsScreen
 from .model_picker import ModelChoice, ModelPickerScreen
 
@@ -95,7 +96,7 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="body"), Vertical(id="main"):
             # A new chat starts with its welcome composed in: nothing to mount after.
             yield VerticalScroll(Static(self._welcome(), id="welcome"), id="messages")
-            yield Static("", id="status")
+            yield StatusLine(id="status")
             yield PromptInput(id="prompt", placeholder="Ask anything — Enter sends")
         yield Footer(compact=True)
 
@@ -104,8 +105,8 @@ class ChatScreen(Screen[None]):
         return self.query_one("#messages", VerticalScroll)
 
     @property
-    def status_line(self) -> Static:
-        return self.query_one("#status", Static)
+    def status_line(self) -> StatusLine:
+        return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
         self._update_title()
@@ -183,7 +184,7 @@ class ChatScreen(Screen[None]):
 
     @property
     def is_streaming(self) -> bool:
-        return any(w.group == "chat" and w.is_running for w in self.workers)
+        return any(w.node is self and w.group == "chat" and w.is_running for w in self.workers)
 
     @work(exclusive=True, group="chat", exit_on_error=False)
     async def stream_answer(self) -> None:
@@ -217,7 +218,7 @@ class ChatScreen(Screen[None]):
         label = {"complete": "done", "stopped": "stopped", "error": "failed"}.get(
             final or "", "streaming…"
         )
-        self.status_line.update(Content(f"{label} · {self.metrics.summary()}"))
+        self.status_line.show(Content(f"{label} · {self.metrics.summary()}"))
 
     def action_stop(self) -> None:
         self.workers.cancel_group(self, "chat")

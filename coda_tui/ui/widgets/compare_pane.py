@@ -17,6 +17,7 @@ from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession
 from ..metrics import StreamMetrics
 from .message import MessageView
+from .status_line import StatusLine
 
 BEST_STYLE = "bold $success"
 
@@ -64,7 +65,6 @@ class ComparePane(Vertical, can_focus=True):
         self.session.title_format = "⚖ {text} · {model}"
         self.metrics: StreamMetrics | None = None
         self.model_info: Model | None = None
-        self._shown = Content("")
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="pane-bar"):
@@ -73,7 +73,7 @@ class ComparePane(Vertical, can_focus=True):
             yield Button("Stop", id="stop", tooltip="Stop this pane (Alt+number)")
             yield Button("⤴ Chat", id="promote", tooltip="Continue this pane as a chat")
             yield Button("✕", id="close", tooltip="Close this pane")
-        yield Static("", classes="pane-metrics")
+        yield StatusLine(classes="pane-metrics")
         yield VerticalScroll(classes="pane-messages")
 
     def _title(self) -> Content:
@@ -90,7 +90,8 @@ class ComparePane(Vertical, can_focus=True):
 
     @property
     def is_streaming(self) -> bool:
-        return any(worker.is_running for worker in self.workers)
+        # self.workers is the app's manager: keep only this pane's own workers
+        return any(worker.node is self and worker.is_running for worker in self.workers)
 
     async def send(self, text: str, factory: ProviderFactory) -> None:
         turn = self.session.add_user(text)
@@ -139,10 +140,7 @@ class ComparePane(Vertical, can_focus=True):
         add("total", f"{metrics.total_seconds:.2f} s")
         if metrics.cost is not None:
             add("cost", f"${metrics.cost:.4f}")
-        content = Content.assemble(*parts)
-        if content != self._shown:  # repaint only what changed
-            self._shown = content
-            self.query_one(".pane-metrics", Static).update(content)
+        self.query_one(".pane-metrics", StatusLine).show(Content.assemble(*parts))
 
     @on(Button.Pressed, "#stop")
     def _stop_pressed(self) -> None:

@@ -1,0 +1,152 @@
+"""Compare mode under load: two panes streaming at once from two local servers, in tmux.
+
+Pane 1 reads the local Ollama server; pane 2 reads either a second local Ollama server (our own
+pipeline twice) or the local OpenAI-compatible server through LiteLLM, whose own per-chunk work
+(~0.4 ms of Python per chunk, 5x the openai SDK's) then sets the pace.
+(a) both panes receive a 5,000-token answer at full speed: seconds from Enter until both end
+markers are on screen, beside one pane alone in the same run (goal <= 1.5x and <= 1.0 s);
+(b) both paced at 1,000 tokens/s (2,000 tokens): seconds beyond the network's time (goal
+<= 0.05 s); (c) how long a key typed while both stream takes to show (goal <= 50 ms).
+Run from the repository root: python benchmarks/compare_stream.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from chat_stream import Server as OllamaProcess  # noqa: E402
+from chat_stream import answer, network_seconds  # noqa: E402
+from tmux_harness import TmuxSession, isolated_env  # noqa: E402
+
+from tests.servers.openai_compat import OpenAICompatServer, OpenAIState  # noqa: E402
+
+LITELLM_IMPORT_WAIT = 10.0  # the app imports litellm in the background after its first frame
+
+
+def serve_openai(text: str, delay: float, ready: Connection, stop: Connection) -> None:
+    state = OpenAIState(reply=text)
+    state.faults.token_delay = delay
+    with OpenAICompatServer(state) as server:
+        ready.send(server.api_base)
+        stop.recv()
+
+
+class OpenAIProcess(OllamaProcess):
+    def __init__(self, text: str, delay: float = 0.0) -> None:
+        self._ready, ready = multiprocessing.Pipe()
+        stop, self._stop = multiprocessing.Pipe()
+        self._process = multiprocessing.Process(
+            target=serve_openai, args=(text, delay, ready, stop)
+        )
+
+
+def config(ollama_url: str, second: str, panes: int) -> str:
+    """``second`` is an OpenAI API base (a LiteLLM pane) or another Ollama URL."""
+    pane_list = '{ provider = "ollama" }, { provider = "second" }'
+    if panes == 1:
+        pane_list = '{ provider = "ollama" }'
+    if second.endswith("/v1"):
+        second_section = (
+            f'[providers.second]\ntype = "litellm"\nmodel = "openai/gpt-4o-mini"\n'
+            f'api_base = "{second}"\napi_key = "sk-test-key"\n'
+        )
+    else:
+        second_section = (
+            f'[providers.second]\ntype = "ollama"\nbase_url = "{second}"\nmodel = "llama3.2"\n'
+        )
+    return (
+        f"[compare]\npanes = [{pane_list}]\n"
+        f'[providers.ollama]\nbase_url = "{ollama_url}"\nmodel = "llama3.2"\n' + second_section
+    )
+
+
+def run(
+    coda: str, env: dict[str, str], cwd: Path, marker: str, panes: int, echo_probe: bool = False
+) -> tuple[float, list[float]]:
+    with TmuxSession(coda, env, cwd) as session:
+        session.wait_for("palette", timeout=30)
+        session.send("F2")
+        session.wait_for("One prompt", timeout=10)
+        if "litellm" in env.get("CODA_BENCH_SECOND", ""):
+            time.sleep(LITELLM_IMPORT_WAIT)
+        session.send("go", literal=True)
+        session.wait_for("go", timeout=10)
+        start = time.perf_counter()
+        session.send("Enter")
+        echoes: list[float] = []
+        if echo_probe:
+            session.wait_for("Streaming text", timeout=30, interval=0.005)
+            for index in range(5):
+                time.sleep(0.15)
+                probe = f"zq{index}"
+                sent = time.perf_counter()
+                session.send(probe, literal=True)
+                echoes.append(session.wait_for(probe, timeout=10, interval=0.002) - sent)
+        deadline = time.perf_counter() + 120
+        while time.perf_counter() < deadline:
+            if session.capture().count(marker) >= panes:
+                return time.perf_counter() - start, echoes
+            time.sleep(0.02)
+        raise TimeoutError(session.capture())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    coda = str(Path(sys.executable).parent / "coda-tui")
+    results: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for second_kind in ("ollama", "litellm"):
+            key = f"second_{second_kind}"
+            marker = "END-MARKER-C5X"
+            text = answer(5000, marker)
+            second_server = OllamaProcess(text) if second_kind == "ollama" else OpenAIProcess(text)
+            with OllamaProcess(text) as ollama_url, second_server as second:
+                one_env = isolated_env(root / f"one-{key}", config(ollama_url, second, 1))
+                two_env = isolated_env(root / f"two-{key}", config(ollama_url, second, 2))
+                two_env["CODA_BENCH_SECOND"] = second_kind
+                one = [run(coda, one_env, root, marker, 1)[0] for _ in range(args.runs)]
+                two = [run(coda, two_env, root, marker, 2)[0] for _ in range(args.runs)]
+            entry: dict[str, object] = {
+                "a_one_pane_s": round(statistics.median(one), 3),
+                "a_two_panes_s": round(statistics.median(two), 3),
+                "a_ratio": round(statistics.median(two) / statistics.median(one), 2),
+            }
+            marker = "END-MARKER-D8Y"
+            text = answer(2000, marker)
+            second_server = (
+                OllamaProcess(text, 0.001)
+                if second_kind == "ollama"
+                else OpenAIProcess(text, 0.001)
+            )
+            with OllamaProcess(text, 0.001) as ollama_url, second_server as second:
+                network = network_seconds(ollama_url)
+                env = isolated_env(root / f"paced-{key}", config(ollama_url, second, 2))
+                env["CODA_BENCH_SECOND"] = second_kind
+                paced = [run(coda, env, root, marker, 2, echo_probe=True) for _ in range(args.runs)]
+            shown = statistics.median(r[0] for r in paced)
+            echoes = [e for r in paced for e in r[1]]
+            entry["b_network_s"] = round(network, 3)
+            entry["b_beyond_network_s"] = round(shown - network, 3)
+            entry["c_key_echo_ms_median"] = round(statistics.median(echoes) * 1000, 1)
+            entry["c_key_echo_ms_max"] = round(max(echoes) * 1000, 1)
+            results[f"pane 2 = {second_kind}"] = entry
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
