@@ -169,3 +169,43 @@ async def test_other_work_in_the_app_does_not_block_sending(user_config: Path) -
         await pilot.press(*"hi", "enter")
         await until(lambda: all(p.session.turns for p in panes(screen)))
         app.workers.cancel_group(app, "unrelated")
+
+
+async def test_parameters_for_all_panes_or_one(user_config: Path) -> None:
+    app = compare_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press("ctrl+t", *"Be brief.", "enter")
+        await pilot.pause()
+        await pilot.click("#temperature")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [p.session.params.system_prompt for p in panes(screen)] == ["Be brief."] * 2
+        second = panes(screen)[1]
+        second.post_message(ComparePane.ParamsRequested(second))
+        await pilot.pause()
+        await pilot.click("#temperature")
+        await pilot.press(*"1.5", "enter")
+        await pilot.pause()
+        assert [p.session.params.temperature for p in panes(screen)] == [None, 1.5]
+
+
+async def test_sync_scroll_moves_the_other_panes(user_config: Path) -> None:
+    app = compare_app(
+        user_config,
+        fast='delay = 0\nreply = "' + "line\\n\\n" * 80 + '"',
+        slow='delay = 0\nreply = "' + "line\\n\\n" * 80 + '"',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"hi", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        first, second = (p.messages for p in panes(screen))
+        await pilot.press("ctrl+g")
+        first.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        assert second.scroll_y == 0
+        first.scroll_end(animate=False)
+        await pilot.pause()
+        assert second.scroll_y == second.max_scroll_y > 0

@@ -207,12 +207,20 @@ class CompareScreen(Screen[None]):
         self.app.push_screen(ModelPickerScreen(self.coda.factory), chosen)
 
     def action_params(self) -> None:
+        """The same system prompt and sampling for every pane (the default)."""
+        self._edit_params(self.panes, self.panes[0].session.params)
+
+    @on(ComparePane.ParamsRequested)
+    def pane_params(self, event: ComparePane.ParamsRequested) -> None:
+        self._edit_params([event.pane], event.pane.session.params)
+
+    def _edit_params(self, panes: list[ComparePane], current: ChatParams) -> None:
         def chosen(params: ChatParams | None) -> None:
             if params is not None:
-                for pane in self.panes:
+                for pane in panes:
                     pane.session.set_params(params)
 
-        self.app.push_screen(ChatSettingsScreen(self.panes[0].session.params), chosen)
+        self.app.push_screen(ChatSettingsScreen(current), chosen)
 
     async def action_add_pane(self) -> None:
         panes = self.panes

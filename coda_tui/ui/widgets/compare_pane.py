@@ -44,6 +44,10 @@ class ComparePane(Vertical, can_focus=True):
         pane: ComparePane
 
     @dataclass
+    class ParamsRequested(Message):
+        pane: ComparePane
+
+    @dataclass
     class CloseRequested(Message):
         pane: ComparePane
 
@@ -70,6 +74,7 @@ class ComparePane(Vertical, can_focus=True):
         with Horizontal(classes="pane-bar"):
             yield Static(self._title(), classes="pane-title")
             yield Button("Model", id="model", tooltip="Choose this pane's model")
+            yield Button("Params", id="params", tooltip="This pane's system prompt and sampling")
             yield Button("Stop", id="stop", tooltip="Stop this pane (Alt+number)")
             yield Button("⤴ Chat", id="promote", tooltip="Continue this pane as a chat")
             yield Button("✕", id="close", tooltip="Close this pane")
@@ -149,6 +154,10 @@ class ComparePane(Vertical, can_focus=True):
     @on(Button.Pressed, "#model")
     def _model_pressed(self) -> None:
         self.post_message(self.ModelRequested(self))
+
+    @on(Button.Pressed, "#params")
+    def _params_pressed(self) -> None:
+        self.post_message(self.ParamsRequested(self))
 
     @on(Button.Pressed, "#promote")
     def _promote_pressed(self) -> None:
