@@ -112,12 +112,7 @@ def time_to_marker(
         echoes: list[float] = []
         if echo_probe:
             session.wait_for("Streaming text", timeout=30, interval=0.005)
-            for index in range(5):
-                time.sleep(0.15)
-                probe = f"zq{index}"
-                sent = time.perf_counter()
-                session.send(probe, literal=True)
-                echoes.append(session.wait_for(probe, timeout=10, interval=0.002) - sent)
+            echoes = session.echo_latencies()
         shown = session.wait_for(marker, timeout=120, interval=0.02)
         return shown - start, session.peak_rss_mb(), echoes
 

@@ -88,12 +88,7 @@ def run(
         echoes: list[float] = []
         if echo_probe:
             session.wait_for("Streaming text", timeout=30, interval=0.005)
-            for index in range(5):
-                time.sleep(0.15)
-                probe = f"zq{index}"
-                sent = time.perf_counter()
-                session.send(probe, literal=True)
-                echoes.append(session.wait_for(probe, timeout=10, interval=0.002) - sent)
+            echoes = session.echo_latencies()
         deadline = time.perf_counter() + 120
         while time.perf_counter() < deadline:
             if session.capture().count(marker) >= panes:

@@ -72,6 +72,17 @@ class TmuxSession:
             time.sleep(interval)
         raise TimeoutError(f"{text!r} not on screen after {timeout} s:\n{self.capture()}")
 
+    def echo_latencies(self, count: int = 5, gap: float = 0.15) -> list[float]:
+        """Seconds until each of ``count`` short strings, typed ``gap`` apart, shows on screen."""
+        latencies = []
+        for index in range(count):
+            time.sleep(gap)
+            probe = f"zq{index}"
+            sent = time.perf_counter()
+            self.send(probe, literal=True)
+            latencies.append(self.wait_for(probe, timeout=10, interval=0.002) - sent)
+        return latencies
+
     def peak_rss_mb(self) -> float:
         status = Path(f"/proc/{self.pid}/status").read_text()
         for line in status.splitlines():

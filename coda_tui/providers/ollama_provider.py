@@ -14,7 +14,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -32,13 +31,10 @@ from .errors import (
 from .models import (
     ChatCompletion,
     ChatCompletionChunk,
-    FunctionCall,
-    Message,
     Model,
-    ToolCall,
-    Usage,
 )
 from .ollama_types import ModelInfo, PullProgress, RunningModel, parse_host
+from .ollama_wire import ChatDecoder, ollama_messages, parse_time
 from .streaming import CompletionAccumulator, aiter_json_batches, iter_json_batches
 
 PULL_TIMEOUT = httpx.Timeout(10.0, read=None)
@@ -252,7 +248,7 @@ class OllamaProvider(BaseProvider):
                     family=details.get("family"),
                     parameter_size=details.get("parameter_size"),
                     quantization=details.get("quantization_level"),
-                    modified_at=_parse_time(entry.get("modified_at")),
+                    modified_at=parse_time(entry.get("modified_at")),
                     raw=entry,
                 )
             )
@@ -313,117 +309,3 @@ class OllamaProvider(BaseProvider):
         if system is not None:
             payload["system"] = system
         await self._request("POST", "/api/create", from_, json=payload)
-
-
-class ChatDecoder:
-    """Turns /api/chat objects into chunks and remembers what a cut stream must keep."""
-
-    FINISH = {"stop": "stop", "length": "length", "load": "stop", "unload": "stop"}
-
-    def __init__(self, provider: OllamaProvider, model: str) -> None:
-        self.provider = provider
-        self.model = model
-        self.parts: list[str] = []
-        self.done = False
-        self.calls = 0
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def chunk(self, batch: list[dict[str, Any]]) -> ChatCompletionChunk:
-        """One chunk for every /api/chat object a network read brought."""
-        texts: list[str] = []
-        thinking: list[str] = []
-        tool_calls: list[ToolCall] = []
-        data: dict[str, Any] = {}
-        for data in batch:
-            message = data.get("message") or {}
-            if message.get("content"):
-                texts.append(message["content"])
-            if message.get("thinking"):
-                thinking.append(message["thinking"])
-            tool_calls.extend(self._tool_call(call) for call in message.get("tool_calls") or [])
-            if data.get("done"):
-                break
-        content = "".join(texts) or None
-        if content:
-            self.parts.append(content)
-        metadata: dict[str, Any] = {"thinking": "".join(thinking)} if thinking else {}
-        finish = usage = None
-        self.done = bool(data.get("done"))
-        if self.done:
-            reason = self.FINISH.get(data.get("done_reason") or "", "stop")
-            finish = "tool_calls" if self.calls else reason
-            usage = Usage(
-                prompt_tokens=data.get("prompt_eval_count") or 0,
-                completion_tokens=data.get("eval_count") or 0,
-                total_tokens=(data.get("prompt_eval_count") or 0) + (data.get("eval_count") or 0),
-            )
-            metadata.update(_timings(data))
-        return self.provider.chunk(
-            data.get("model") or self.model,
-            content,
-            tool_calls=tool_calls or None,
-            finish_reason=finish,
-            usage=usage,
-            metadata=metadata,
-        )
-
-    def _tool_call(self, call: dict[str, Any]) -> ToolCall:
-        self.calls += 1
-        function = call.get("function") or {}
-        arguments = function.get("arguments") or {}
-        if not isinstance(arguments, str):
-            arguments = json.dumps(arguments)
-        return ToolCall(
-            id=call.get("id") or f"call_{self.calls}",
-            function=FunctionCall(name=function.get("name") or "", arguments=arguments),
-        )
-
-    def cut(self) -> ProviderConnectionError:
-        return ProviderConnectionError(
-            "the stream from Ollama ended before it said it was done",
-            provider=self.provider.name,
-            partial_text=self.text,
-        )
-
-
-def _timings(data: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    eval_count, eval_duration = data.get("eval_count"), data.get("eval_duration")
-    if eval_count and eval_duration:
-        result["tokens_per_second"] = eval_count / eval_duration * 1e9
-    for key in ("total_duration", "load_duration", "prompt_eval_duration", "eval_duration"):
-        if data.get(key) is not None:
-            result[f"{key}_s"] = data[key] / 1e9
-    return result
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def ollama_messages(messages: Iterable[Message]) -> list[dict[str, Any]]:
-    """Our messages in Ollama's shape: tool-call arguments as objects, tool results named."""
-    names: dict[str, str] = {}
-    result: list[dict[str, Any]] = []
-    for message in messages:
-        item: dict[str, Any] = {"role": message.role, "content": message.content or ""}
-        if message.tool_calls:
-            item["tool_calls"] = [
-                {"function": {"name": c.function.name, "arguments": c.function.parsed_arguments()}}
-                for c in message.tool_calls
-            ]
-            names.update({c.id: c.function.name for c in message.tool_calls})
-        if message.role == "tool":
-            tool_name = message.name or names.get(message.tool_call_id or "")
-            if tool_name:
-                item["tool_name"] = tool_name
-        result.append(item)
-    return result
