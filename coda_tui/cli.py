@@ -1,8 +1,13 @@
-"""The ``coda-tui`` command. Textual is imported only when the app is really started."""
+"""The ``coda-tui`` command: the TUI by default, ``ask`` and ``models`` for scripts and pipes.
+
+Textual is imported only when the TUI really starts; ``ask`` and ``models`` share the config and
+the provider factory with it but never load the UI.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,19 +16,30 @@ from . import __version__
 
 
 def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--provider", help="a [providers.NAME] section or a type (mock, ollama…)")
+    common.add_argument("--model", help="model to use with that provider")
+    common.add_argument("--config", type=Path, help="extra config file, above the project layer")
     parser = argparse.ArgumentParser(
         prog="coda-tui",
         description="A terminal workbench for chatting with and comparing LLMs.",
+        parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"coda-tui {__version__}")
-    parser.add_argument("--provider", help="provider to chat with (a [providers.NAME] or a type)")
-    parser.add_argument("--model", help="model to use with that provider")
-    parser.add_argument("--config", type=Path, help="extra config file, above the project layer")
+    commands = parser.add_subparsers(dest="command", metavar="{ask,models}")
+    ask = commands.add_parser(
+        "ask", parents=[common], help="answer one prompt on stdout (the prompt, or stdin)"
+    )
+    ask.add_argument("prompt", nargs="*", help="the prompt; read from stdin when absent")
+    models = commands.add_parser("models", parents=[common], help="list the models you can use")
+    models.add_argument("--json", action="store_true", help="one JSON array, for programs")
     return parser
 
 
 def flags_from(args: argparse.Namespace) -> dict[str, Any]:
-    defaults = {key: getattr(args, key) for key in ("provider", "model") if getattr(args, key)}
+    defaults = {
+        key: getattr(args, key) for key in ("provider", "model") if getattr(args, key, None)
+    }
     return {"defaults": defaults} if defaults else {}
 
 
@@ -32,6 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .config import load_config
 
     loaded = load_config(config_file=args.config, flags=flags_from(args))
+    if args.command in ("ask", "models"):
+        from . import oneshot
+
+        for problem in loaded.problems:
+            print(f"coda-tui: warning: {problem}", file=sys.stderr)
+        if args.command == "ask":
+            return oneshot.ask(loaded, args.provider, args.model, " ".join(args.prompt))
+        return oneshot.models(loaded, args.provider, as_json=args.json)
     from .ui.app import CodaApp
 
     CodaApp(loaded).run()

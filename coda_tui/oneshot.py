@@ -1,0 +1,99 @@
+"""``coda-tui ask`` and ``coda-tui models``: one answer or one model list, for shells and pipes.
+
+The answer streams to stdout as it arrives; errors go to stderr as one line with the fix, and the
+exit status is non-zero. On a terminal, control characters in the answer are shown, not obeyed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import TextIO
+
+from .config import LoadedConfig
+from .providers import BaseProvider, Model, ProviderError, ProviderFactory
+from .ui.text import visible_text
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _fail(error: ProviderError) -> int:
+    print(f"coda-tui: {error}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def ask(loaded: LoadedConfig, provider: str | None, model: str | None, prompt: str) -> int:
+    if not prompt.strip() and not sys.stdin.isatty():
+        prompt = sys.stdin.read()
+    if not prompt.strip():
+        print("coda-tui: ask needs a prompt, as arguments or on stdin", file=sys.stderr)
+        return EXIT_USAGE
+    factory = ProviderFactory(loaded)
+    try:
+        chosen = factory.create(provider or None, **({"model": model} if model else {}))
+        asyncio.run(_stream(chosen, prompt, loaded, sys.stdout))
+    except ProviderError as error:
+        return _fail(error)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+async def _stream(provider: BaseProvider, prompt: str, loaded: LoadedConfig, out: TextIO) -> None:
+    messages = []
+    system = loaded.config.defaults.system_prompt
+    if system:
+        messages.append({"role": "system", "content": system})
+    messages.append({"role": "user", "content": prompt})
+    shown = visible_text if out.isatty() else str
+    ended_with_newline = True
+    try:
+        async for chunk in provider.achat_stream(messages):
+            if chunk.content:
+                out.write(shown(chunk.content))
+                out.flush()
+                ended_with_newline = chunk.content.endswith("\n")
+    finally:
+        if not ended_with_newline:
+            out.write("\n")
+        out.flush()
+        await provider.aclose()
+
+
+def models(loaded: LoadedConfig, provider: str | None, *, as_json: bool) -> int:
+    factory = ProviderFactory(loaded)
+    names = [provider] if provider else factory.available()
+    found, failures = asyncio.run(_list(factory, names))
+    if provider and failures:
+        return _fail(failures[0])
+    for failure in failures:
+        print(f"coda-tui: warning: {failure}", file=sys.stderr)
+    if as_json:
+        print(json.dumps([m.model_dump(mode="json") for m in found], indent=2))
+        return 0
+    for model in found:
+        context = f"{model.context_length // 1000}k" if model.context_length else "-"
+        price = "-"
+        if model.pricing and model.pricing.input_per_million is not None:
+            price = f"${model.pricing.input_per_million:g}/${model.pricing.output_per_million:g}"
+        print(f"{model.provider:<12} {model.id:<40} {context:>6} {price}")
+    return 0
+
+
+async def _list(
+    factory: ProviderFactory, names: list[str]
+) -> tuple[list[Model], list[ProviderError]]:
+    async def one(name: str) -> list[Model] | ProviderError:
+        try:
+            return await asyncio.wait_for(factory.create(name).list_models(), timeout=15)
+        except ProviderError as error:
+            return error
+        except TimeoutError:
+            return ProviderError("no answer within 15 s", provider=name)
+
+    results = await asyncio.gather(*(one(name) for name in names))
+    found = [m for r in results if isinstance(r, list) for m in r]
+    failures = [r for r in results if isinstance(r, ProviderError)]
+    return found, failures
