@@ -209,3 +209,19 @@ async def test_sync_scroll_moves_the_other_panes(user_config: Path) -> None:
         first.scroll_end(animate=False)
         await pilot.pause()
         assert second.scroll_y == second.max_scroll_y > 0
+
+
+async def test_the_best_figure_is_painted_highlighted(user_config: Path) -> None:
+    app = compare_app(user_config, slow="delay = 0\nfirst_token_delay = 0.2")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"hi", "enter")
+        await app.workers.wait_for_complete()
+        screen.refresh_metrics()
+        await pilot.pause()
+        fast_line = panes(screen)[0].query_one(".pane-metrics")
+        highlighted = [
+            fast_line.content.plain[span.start : span.end]  # type: ignore[attr-defined]
+            for span in fast_line.content.spans  # type: ignore[attr-defined]
+        ]
+        assert any(text.startswith("TTFT") for text in highlighted)

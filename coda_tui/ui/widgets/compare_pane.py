@@ -27,7 +27,9 @@ class ComparePane(Vertical, can_focus=True):
     ComparePane { border: round $panel; height: 1fr; width: 1fr; }
     ComparePane:focus-within { border: round $accent; }
     ComparePane .pane-bar { height: 1; }
-    ComparePane .pane-title { width: 1fr; text-style: bold; }
+    ComparePane .pane-title {
+        width: 1fr; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     ComparePane .pane-bar Button {
         min-width: 0; width: auto; height: 1; border: none; margin: 0 0 0 1;
     }
@@ -76,7 +78,7 @@ class ComparePane(Vertical, can_focus=True):
             yield Button("Model", id="model", tooltip="Choose this pane's model")
             yield Button("Params", id="params", tooltip="This pane's system prompt and sampling")
             yield Button("Stop", id="stop", tooltip="Stop this pane (Alt+number)")
-            yield Button("⤴ Chat", id="promote", tooltip="Continue this pane as a chat")
+            yield Button("Chat", id="promote", tooltip="Continue this pane as a chat")
             yield Button("✕", id="close", tooltip="Close this pane")
         yield StatusLine(classes="pane-metrics")
         yield VerticalScroll(classes="pane-messages")

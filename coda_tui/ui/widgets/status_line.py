@@ -20,7 +20,8 @@ class StatusLine(Widget):
         self._content = Content("")
 
     def show(self, content: Content) -> None:
-        if content != self._content:
+        # Content's == looks at the text only; a change of highlight must repaint too.
+        if (content.plain, content.spans) != (self._content.plain, self._content.spans):
             self._content = content
             self.refresh()
 
