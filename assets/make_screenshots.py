@@ -60,7 +60,7 @@ async def shoot() -> None:
         await pilot.pause()
         await pilot.press(*"Tell me about rivers and lakes", "enter")
         await app.workers.wait_for_complete()
-        app.screen.refresh_metrics()  # type: ignore[attr-defined]
+        app.screen.refresh_metrics(idle_too=True)  # type: ignore[attr-defined]
         await pilot.pause()
         app.save_screenshot("compare.svg", str(ASSETS))
 

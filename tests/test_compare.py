@@ -217,7 +217,7 @@ async def test_the_best_figure_is_painted_highlighted(user_config: Path) -> None
         screen = await open_compare(pilot)
         await pilot.press(*"hi", "enter")
         await app.workers.wait_for_complete()
-        screen.refresh_metrics()
+        screen.refresh_metrics(idle_too=True)
         await pilot.pause()
         fast_line = panes(screen)[0].query_one(".pane-metrics")
         highlighted = [

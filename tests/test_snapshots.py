@@ -115,7 +115,7 @@ def compare_steps(state: str):  # type: ignore[no-untyped-def]
                 await pilot.pause(0.02)
             if state == "finished":
                 await pilot.app.workers.wait_for_complete()
-            pilot.app.screen.refresh_metrics()
+            pilot.app.screen.refresh_metrics(idle_too=True)
         await steady(pilot)
 
     return run_before

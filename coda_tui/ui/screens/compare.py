@@ -160,15 +160,17 @@ class CompareScreen(Screen[None]):
         for pane in self.panes:
             await pane.send(text, self.coda.factory)
 
-    def refresh_metrics(self) -> None:
+    def refresh_metrics(self, *, idle_too: bool = False) -> None:
         panes = self.panes
+        if not idle_too and not any(pane.is_streaming for pane in panes):
+            return  # nothing moves: keep an idle app idle
         best = best_panes(panes)
         for pane in panes:
             pane.show_metrics(best)
 
     @on(ComparePane.Finished)
     def pane_finished(self) -> None:
-        self.refresh_metrics()
+        self.refresh_metrics(idle_too=True)
 
     def action_stop_all(self) -> None:
         for pane in self.panes:
