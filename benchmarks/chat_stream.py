@@ -105,14 +105,7 @@ def time_to_marker(
     """(seconds Enter -> marker on screen, peak RSS MB, key echo latencies in s)."""
     with TmuxSession(command, env, cwd) as session:
         session.wait_for("palette", timeout=30)
-        session.send("go", literal=True)
-        session.wait_for("go", timeout=10)
-        start = time.perf_counter()
-        session.send("Enter")
-        echoes: list[float] = []
-        if echo_probe:
-            session.wait_for("Streaming text", timeout=30, interval=0.005)
-            echoes = session.echo_latencies()
+        start, echoes = session.submit("go", probe_echo=echo_probe)
         shown = session.wait_for(marker, timeout=120, interval=0.02)
         return shown - start, session.peak_rss_mb(), echoes
 

@@ -81,14 +81,7 @@ def run(
         session.wait_for("One prompt", timeout=10)
         if "litellm" in env.get("CODA_BENCH_SECOND", ""):
             time.sleep(LITELLM_IMPORT_WAIT)
-        session.send("go", literal=True)
-        session.wait_for("go", timeout=10)
-        start = time.perf_counter()
-        session.send("Enter")
-        echoes: list[float] = []
-        if echo_probe:
-            session.wait_for("Streaming text", timeout=30, interval=0.005)
-            echoes = session.echo_latencies()
+        start, echoes = session.submit("go", probe_echo=echo_probe)
         deadline = time.perf_counter() + 120
         while time.perf_counter() < deadline:
             if session.capture().count(marker) >= panes:

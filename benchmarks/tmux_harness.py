@@ -72,6 +72,19 @@ class TmuxSession:
             time.sleep(interval)
         raise TimeoutError(f"{text!r} not on screen after {timeout} s:\n{self.capture()}")
 
+    def submit(self, prompt: str, probe_echo: bool = False) -> tuple[float, list[float]]:
+        """Type ``prompt``, press Enter: (perf_counter at Enter, key echo latencies if asked,
+        measured once the answer has started to show)."""
+        self.send(prompt, literal=True)
+        self.wait_for(prompt, timeout=10)
+        start = time.perf_counter()
+        self.send("Enter")
+        echoes: list[float] = []
+        if probe_echo:
+            self.wait_for("Streaming text", timeout=30, interval=0.005)
+            echoes = self.echo_latencies()
+        return start, echoes
+
     def echo_latencies(self, count: int = 5, gap: float = 0.15) -> list[float]:
         """Seconds until each of ``count`` short strings, typed ``gap`` apart, shows on screen."""
         latencies = []
