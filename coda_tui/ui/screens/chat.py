@@ -176,11 +176,13 @@ class ChatScreen(Screen[None]):
             await welcome.remove()
         turn = self.session.add_user(text)
         self._report_save_error()
-        await self.messages.mount(self._view(turn))
+        # Mounts run in order, so the prompt still shows above its answer; not waiting for
+        # this one lets the request leave a frame earlier.
+        self.messages.mount(self._view(turn))
+        self.stream_answer()
         self._update_title()
         if self.query(ChatList):
             self.query_one(ChatList).refresh_chats(self.session.record)
-        self.stream_answer()
 
     @property
     def is_streaming(self) -> bool:

@@ -102,7 +102,7 @@ class ComparePane(Vertical, can_focus=True):
 
     async def send(self, text: str, factory: ProviderFactory) -> None:
         turn = self.session.add_user(text)
-        await self.messages.mount(MessageView("user", turn.content))
+        self.messages.mount(MessageView("user", turn.content))  # in order: no need to wait
         self.stream(factory)
 
     @work(exclusive=True, exit_on_error=False)
