@@ -14,8 +14,10 @@ and links are shown, not turned into terminal hyperlinks.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.app import App
 from textual.geometry import Size
 from textual.strip import Strip
 from textual.timer import Timer
@@ -68,6 +70,40 @@ class BlockSplitter:
         return "\n\n".join([*self.finished, self.open_block]).strip("\n")
 
 
+class FrameClock:
+    """One timer paints every answer that is streaming, together: with two compare panes that
+    is one layout a frame instead of one per pane."""
+
+    _clocks: ClassVar[weakref.WeakKeyDictionary[App[Any], FrameClock]] = weakref.WeakKeyDictionary()
+
+    def __init__(self, app: App[Any]) -> None:
+        self.app = app
+        self.waiting: set[AnswerMarkdown] = set()
+        self.timer: Timer | None = None
+
+    @classmethod
+    def of(cls, app: App[Any]) -> FrameClock:
+        clock = cls._clocks.get(app)
+        if clock is None:
+            clock = cls._clocks[app] = cls(app)
+        return clock
+
+    def request(self, widget: AnswerMarkdown) -> None:
+        self.waiting.add(widget)
+        if self.timer is None:
+            self.timer = self.app.set_timer(FRAME_SECONDS, self.tick)
+
+    def cancel(self, widget: AnswerMarkdown) -> None:
+        self.waiting.discard(widget)
+
+    def tick(self) -> None:
+        self.timer = None
+        widgets, self.waiting = self.waiting, set()
+        for widget in widgets:
+            if widget.is_mounted:
+                widget.refresh(layout=True)
+
+
 class AnswerMarkdown(Widget):
     DEFAULT_CSS = """
     AnswerMarkdown { height: auto; }
@@ -82,7 +118,6 @@ class AnswerMarkdown(Widget):
         self._open_dirty = True
         self._width = 0
         self._lines: list[Strip] = []
-        self._timer: Timer | None = None
         if text:
             self.blocks.feed(text)
             self._text.append(text)
@@ -99,18 +134,13 @@ class AnswerMarkdown(Widget):
         self._text.append(text)
         self.blocks.feed(text)
         self._open_dirty = True
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(FRAME_SECONDS, self._paint)
-
-    def _paint(self) -> None:
-        self._timer = None
-        self.refresh(layout=True)
+        if self.is_mounted:
+            FrameClock.of(self.app).request(self)
 
     async def finish(self) -> None:
         """Paint what has been fed, without waiting for the next frame."""
-        if self._timer is not None:
-            self._timer.stop()
-        self._paint()
+        FrameClock.of(self.app).cancel(self)
+        self.refresh(layout=True)
 
     # -- rendering -------------------------------------------------------------------------------
 
