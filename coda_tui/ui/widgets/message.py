@@ -68,6 +68,8 @@ class MessageView(Vertical, can_focus=True):
         self.set_status(self.status)
 
     def feed(self, text: str) -> None:
+        if self._status_line.display and self.status == "streaming":
+            self._status_line.display = False  # the first token is here
         self.body.feed(visible_text(text))
 
     async def finish(self) -> None:
@@ -79,9 +81,12 @@ class MessageView(Vertical, can_focus=True):
 
     def set_status(self, status: str, note: str = "") -> None:
         self.status = status
-        message = {"stopped": "⏹ stopped", "streaming": "", "error": "", "complete": ""}.get(
-            status, status
-        )
+        message = {
+            "stopped": "⏹ stopped",
+            "streaming": "" if self.body.text else "… waiting for the first token",
+            "error": "",
+            "complete": "",
+        }.get(status, status)
         if note:
             message = f"{message} — {note}" if message else note
         self._status_line.update(Content(message))
