@@ -324,3 +324,43 @@ async def test_an_unexpected_provider_bug_is_shown_not_fatal(
         assert "unexpected error: KeyError" in screen_text(app)
         assert saved_messages(app)[-1][2] == "error"
         await pilot.press("ctrl+r")  # the app is still alive and answering keys
+
+
+async def test_command_palette_reaches_modes_and_chat_actions(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Mode: Compare")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.current_mode == "compare"
+        await pilot.press("f1", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"choose model")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ModelPickerScreen)
+
+
+async def test_keys_can_be_remapped_from_config(user_config: Path) -> None:
+    app = make_app(
+        user_config,
+        '[ui.keymap]\npick_model = "f9"\n[providers.mock]\ndelay = 0\n',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, ModelPickerScreen)
+
+
+async def test_theme_is_not_saved_over_a_broken_user_file(user_config: Path) -> None:
+    app = make_app(user_config, "[ui\ntheme = \n")
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "nord"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("Theme not saved" in str(n.message) for n in app._notifications)
+    assert user_config.read_text() == "[ui\ntheme = \n"
