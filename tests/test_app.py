@@ -364,3 +364,20 @@ async def test_theme_is_not_saved_over_a_broken_user_file(user_config: Path) -> 
         await pilot.pause()
         assert any("Theme not saved" in str(n.message) for n in app._notifications)
     assert user_config.read_text() == "[ui\ntheme = \n"
+
+
+async def test_copy_an_answer_and_its_code(user_config: Path) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "show me some python code")
+        await pilot.press("ctrl+l")
+        assert app.clipboard.startswith("Here is a small example:")
+        chat(app).action_copy_last_code()
+        assert app.clipboard == 'def greet(name: str) -> str:\n    return f"Hello, {name}!"'
+        user = app.query(MessageView).first()
+        user.focus()
+        await pilot.press("c")
+        assert app.clipboard == "show me some python code"
+        await pilot.press("y")
+        await pilot.pause()
+        assert any("No code block" in str(n.message) for n in app._notifications)

@@ -27,6 +27,7 @@ CHAT_COMMANDS = (
     ("export", "Chat: export", "Save this chat as Markdown and JSON"),
     ("toggle_history", "Chat: history", "Reopen, rename or delete saved chats"),
     ("copy_last", "Chat: copy last answer", "Copy the last answer to the clipboard"),
+    ("copy_last_code", "Chat: copy code from the last answer", "Every code block, no fences"),
 )
 
 

@@ -290,10 +290,19 @@ class ChatScreen(Screen[None]):
             return
         self.notify(f"Saved {markdown.name} and {data.name} in {stem.parent}")
 
-    def action_copy_last(self) -> None:
+    def _last_answer(self) -> MessageView | None:
         answers = [view for view in self.query(MessageView) if view.role == "assistant"]
-        if answers:
-            answers[-1].action_copy()
+        return answers[-1] if answers else None
+
+    def action_copy_last(self) -> None:
+        answer = self._last_answer()
+        if answer is not None:
+            answer.action_copy()
+
+    def action_copy_last_code(self) -> None:
+        answer = self._last_answer()
+        if answer is not None:
+            answer.action_copy_code()
 
     # -- model and parameters -----------------------------------------------------------------
 
