@@ -31,15 +31,27 @@ def server() -> Iterator[OpenAICompatServer]:
         yield running
 
 
+# "openai/" goes to the server through the openai SDK directly, "hosted_vllm/" through litellm:
+# every behaviour below must hold on both roads.
+ROUTES = ["openai", "hosted_vllm"]
+
+
+@pytest.fixture(params=ROUTES)
+def route(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def provider(server: OpenAICompatServer, monkeypatch: pytest.MonkeyPatch) -> LiteLLMProvider:
+def provider(
+    server: OpenAICompatServer, monkeypatch: pytest.MonkeyPatch, route: str
+) -> LiteLLMProvider:
     monkeypatch.setenv("TEST_KEY", "sk-test-key")
     factory = ProviderFactory(
         {
             "providers": {
                 "local": {
                     "type": "litellm",
-                    "model": "openai/gpt-4o-mini",
+                    "model": f"{route}/gpt-4o-mini",
                     "api_base": server.api_base,
                     "api_key": "${TEST_KEY}",
                 }
@@ -82,26 +94,26 @@ async def test_tool_call_deltas_become_one_complete_call(provider: LiteLLMProvid
 
 
 async def test_wrong_key_names_the_variable_never_the_key(
-    server: OpenAICompatServer, capfd: pytest.CaptureFixture[str]
+    server: OpenAICompatServer, capfd: pytest.CaptureFixture[str], route: str
 ) -> None:
     provider = ProviderFactory().create(
         "litellm",
-        model="openai/gpt-4o-mini",
+        model=f"{route}/gpt-4o-mini",
         api_base=server.api_base,
         api_key="sk-wrong-secret-9876",
     )
     with pytest.raises(AuthenticationError) as caught:
         await provider.achat(HELLO)
     text = f"{caught.value} {caught.value.hint}"
-    assert "OPENAI_API_KEY" in text
+    assert ("OPENAI_API_KEY" if route == "openai" else "HOSTED_VLLM_API_KEY") in text
     assert "9876" not in text and "sk-wrong" not in text
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # litellm stays quiet under the TUI
 
 
-async def test_unknown_model(provider: LiteLLMProvider) -> None:
-    with pytest.raises(ModelNotFoundError, match="openai/nope"):
-        await provider.achat(HELLO, model="openai/nope")
+async def test_unknown_model(provider: LiteLLMProvider, route: str) -> None:
+    with pytest.raises(ModelNotFoundError, match=f"{route}/nope"):
+        await provider.achat(HELLO, model=f"{route}/nope")
 
 
 async def test_rate_limit_keeps_retry_after(
@@ -126,9 +138,9 @@ async def test_cut_stream_keeps_the_partial_text(
     assert "".join(received) == "server says:"
 
 
-async def test_server_down() -> None:
+async def test_server_down(route: str) -> None:
     provider = ProviderFactory().create(
-        "litellm", model="openai/x", api_base="http://127.0.0.1:1/v1", api_key="k", timeout=5
+        "litellm", model=f"{route}/x", api_base="http://127.0.0.1:1/v1", api_key="k", timeout=5
     )
     with pytest.raises(ProviderConnectionError, match=r"could not reach http://127\.0\.0\.1:1/v1"):
         await provider.achat(HELLO)
@@ -154,9 +166,9 @@ async def test_two_instances_with_their_own_keys_and_bases() -> None:
     ]
 
 
-async def test_models_of_an_api_base_server(provider: LiteLLMProvider) -> None:
+async def test_models_of_an_api_base_server(provider: LiteLLMProvider, route: str) -> None:
     models = await provider.list_models()
-    assert [m.id for m in models] == ["openai/gpt-4o-mini", "openai/local-llama"]
+    assert [m.id for m in models] == [f"{route}/gpt-4o-mini", f"{route}/local-llama"]
 
 
 async def test_models_from_the_local_price_map(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,3 +243,25 @@ def test_no_network_at_import_or_first_use(server: OpenAICompatServer, tmp_path:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "server says: offline?" in result.stdout
     assert result.stdout.strip().endswith("attempts: []")
+
+
+def test_which_road_a_model_takes() -> None:
+    from coda_tui.providers.litellm_provider import uses_litellm
+
+    assert not uses_litellm("openai/gpt-4o-mini")
+    assert not uses_litellm("gpt-4o-mini")  # a bare name is OpenAI's, as in litellm
+    assert uses_litellm("openai/gpt-4o", api_version="2024-06-01")  # Azure-style
+    assert uses_litellm("anthropic/claude-3-5-sonnet")
+    assert uses_litellm("hosted_vllm/llama")
+
+
+def test_warm_up_for_openai_sections_skips_litellm() -> None:
+    code = (
+        "import sys\n"
+        "from coda_tui.config import LiteLLMSettings\n"
+        "from coda_tui.providers.litellm_provider import warm_up\n"
+        "warm_up([LiteLLMSettings(model='openai/gpt-4o-mini')])\n"
+        "print('openai' in sys.modules, 'litellm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]

@@ -63,9 +63,18 @@ def load_litellm(remote_price_map: bool = False) -> Any:
         return litellm
 
 
-async def warm_up(remote_price_map: bool = False) -> None:
-    """Import litellm in a thread, so the first request does not wait seconds for it."""
-    await asyncio.to_thread(load_litellm, remote_price_map)
+def uses_litellm(model: str | None, api_version: str | None = None) -> bool:
+    """Whether a request for ``model`` goes through litellm (else through the openai SDK)."""
+    return provider_of(model or "") != "openai" or bool(api_version)
+
+
+def warm_up(settings: list[LiteLLMSettings], remote_price_map: bool = False) -> None:
+    """Import, in the calling (background) thread, what these sections' first requests need,
+    so the first answer does not wait seconds for it."""
+    if any(uses_litellm(s.model, s.api_version) for s in settings):
+        load_litellm(remote_price_map)
+    elif settings:
+        importlib.import_module("openai")
 
 
 def provider_of(model: str) -> str:
@@ -108,6 +117,10 @@ class LiteLLMProvider(BaseProvider):
     Settings = LiteLLMSettings
     settings: LiteLLMSettings
 
+    def __init__(self, *, name: str | None = None, **settings: Any) -> None:
+        super().__init__(name=name, **settings)
+        self._openai_clients: dict[asyncio.AbstractEventLoop, Any] = {}
+
     def _key_variable(self, model: str) -> str:
         return KEY_VARIABLES.get(provider_of(model), f"{provider_of(model).upper()}_API_KEY")
 
@@ -140,15 +153,62 @@ class LiteLLMProvider(BaseProvider):
         call.update(request.extra)
         return call
 
+    def _direct(self, model: str) -> bool:
+        """OpenAI and OpenAI-compatible servers are spoken to with the openai SDK itself:
+        litellm adds ~0.4 ms of Python per chunk on top of it (a fast local server then stalls
+        the UI) and seconds of import; every other backend goes through litellm."""
+        return not uses_litellm(model, self.settings.api_version)
+
+    def _openai_client(self) -> Any:
+        loop = asyncio.get_running_loop()
+        client = self._openai_clients.get(loop)
+        if client is None:
+            import openai
+
+            key = self.settings.api_key.get_secret_value() if self.settings.api_key else None
+            if key is None and self.settings.api_base:
+                key = os.environ.get("OPENAI_API_KEY") or "no-key"  # local servers often need none
+            client = self._openai_clients[loop] = openai.AsyncOpenAI(
+                api_key=key,
+                base_url=self.settings.api_base,
+                timeout=self.settings.timeout,
+                max_retries=0,
+                default_headers=dict(self.settings.headers) or None,
+            )
+        return client
+
+    async def _parts(self, request: ChatRequest) -> AsyncIterator[Any]:
+        call = self._call(request, stream=True)
+        if self._direct(request.model):
+            call["model"] = request.model.split("/", 1)[-1]
+            for key in (
+                "api_key",
+                "api_base",
+                "api_version",
+                "timeout",
+                "num_retries",
+                "drop_params",
+            ):
+                call.pop(key, None)
+            response = await self._openai_client().chat.completions.create(**call)
+        else:
+            litellm = await asyncio.to_thread(load_litellm)
+            response = await litellm.acompletion(**call)
+        async for part in response:
+            yield part
+
+    async def aclose(self) -> None:
+        client = self._openai_clients.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.close()
+
     async def _stream(self, request: ChatRequest) -> AsyncIterator[ChatCompletionChunk]:
-        litellm = await asyncio.to_thread(load_litellm)
         parts: list[str] = []
         tools = _ToolCallParts()
         finish: str | None = None
         usage: Usage | None = None
         try:
-            response = await litellm.acompletion(**self._call(request, stream=True))
-            async for part in response:
+            async for part in self._parts(request):
                 for choice in part.choices or ():
                     delta = choice.delta
                     for tool_delta in getattr(delta, "tool_calls", None) or ():
@@ -182,9 +242,12 @@ class LiteLLMProvider(BaseProvider):
     # -- errors ---------------------------------------------------------------------------------
 
     def _error(self, exc: Exception, model: str, partial: str) -> ProviderError:
-        litellm = importlib.import_module("litellm")
+        # litellm's exceptions subclass the openai SDK's, so one set of checks serves both paths
+        import openai
+
         message = _plain(self._scrub(str(getattr(exc, "message", None) or exc)))
-        if isinstance(exc, litellm.AuthenticationError):
+        missing_key = isinstance(exc, openai.OpenAIError) and "api_key" in message
+        if isinstance(exc, openai.AuthenticationError) or missing_key:
             variable = self._key_variable(model)
             return AuthenticationError(
                 f"the API key was rejected (HTTP {getattr(exc, 'status_code', 401)})",
@@ -192,7 +255,7 @@ class LiteLLMProvider(BaseProvider):
                 status_code=401,
                 hint=f'set {variable} to a valid key, or api_key = "${{{variable}}}" in config',
             )
-        if isinstance(exc, litellm.NotFoundError):
+        if isinstance(exc, openai.NotFoundError):
             return ModelNotFoundError(
                 f"model {model!r} not found: {message}",
                 model=model,
@@ -200,15 +263,16 @@ class LiteLLMProvider(BaseProvider):
                 status_code=404,
                 hint="check the model name (Ctrl+O lists the models each provider offers)",
             )
-        if isinstance(exc, litellm.RateLimitError):
+        if isinstance(exc, openai.RateLimitError):
             retry_after = _retry_after(exc)
             wait = f"wait {retry_after:g} s and try again" if retry_after else None
             return RateLimitError(
                 message, retry_after=retry_after, provider=self.name, status_code=429, hint=wait
             )
+        litellm = sys.modules.get("litellm")
         cut = getattr(litellm, "MidStreamFallbackError", ())  # raised when a stream breaks
-        if isinstance(exc, (litellm.Timeout, litellm.APIConnectionError, cut)) or _is_transport(
-            exc
+        if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, cut)) or (
+            _is_transport(exc)
         ):
             where = self.settings.api_base or provider_of(model)
             return ProviderConnectionError(
@@ -318,7 +382,11 @@ def model_from_cost(model_id: str, provider: str, info: dict[str, Any]) -> Model
 
 def _retry_after(exc: Exception) -> float | None:
     response = getattr(exc, "response", None)
-    for headers in (getattr(exc, "headers", None), getattr(response, "headers", None)):
+    for headers in (
+        getattr(exc, "headers", None),
+        getattr(response, "headers", None),
+        getattr(exc, "litellm_response_headers", None),  # where litellm keeps them for some
+    ):
         if headers:
             value = headers.get("retry-after") or headers.get("Retry-After")
             try:

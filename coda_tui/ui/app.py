@@ -9,7 +9,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from ..config import ConfigWriteError, LoadedConfig, load_config, set_value
+from ..config import ConfigWriteError, LiteLLMSettings, LoadedConfig, load_config, set_value
 from ..config.paths import user_config_file
 from ..providers import ProviderFactory
 from ..store import ChatStore, default_history_path
@@ -79,10 +79,11 @@ class CodaApp(App[None]):
         import rich.markdown  # noqa: F401
 
         config = self.loaded.config
-        if any(section.type == "litellm" for section in config.providers.values()):
-            from ..providers.litellm_provider import load_litellm
+        sections = [s for s in config.providers.values() if isinstance(s, LiteLLMSettings)]
+        if sections:
+            from ..providers.litellm_provider import warm_up
 
-            load_litellm(remote_price_map=config.litellm.remote_price_map)
+            warm_up(sections, remote_price_map=config.litellm.remote_price_map)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.loaded.config.ui.theme:
