@@ -14,11 +14,9 @@ import asyncio
 import importlib
 import logging
 import os
-import re
 import sys
 import threading
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Any, ClassVar
 
 from ..config.schema import LiteLLMSettings
@@ -31,7 +29,8 @@ from .errors import (
     ProviderError,
     RateLimitError,
 )
-from .models import ChatCompletionChunk, FunctionCall, Model, Pricing, ToolCall, Usage
+from .litellm_shapes import is_transport, model_from_cost, plain_message, retry_after
+from .models import ChatCompletionChunk, FunctionCall, Model, ToolCall, Usage
 
 KEY_VARIABLES = {
     "openai": "OPENAI_API_KEY",
@@ -245,7 +244,7 @@ class LiteLLMProvider(BaseProvider):
         # litellm's exceptions subclass the openai SDK's, so one set of checks serves both paths
         import openai
 
-        message = _plain(self._scrub(str(getattr(exc, "message", None) or exc)))
+        message = plain_message(self._scrub(str(getattr(exc, "message", None) or exc)))
         missing_key = isinstance(exc, openai.OpenAIError) and "api_key" in message
         if isinstance(exc, openai.AuthenticationError) or missing_key:
             variable = self._key_variable(model)
@@ -264,15 +263,15 @@ class LiteLLMProvider(BaseProvider):
                 hint="check the model name (Ctrl+O lists the models each provider offers)",
             )
         if isinstance(exc, openai.RateLimitError):
-            retry_after = _retry_after(exc)
-            wait = f"wait {retry_after:g} s and try again" if retry_after else None
+            seconds = retry_after(exc)
+            wait = f"wait {seconds:g} s and try again" if seconds else None
             return RateLimitError(
-                message, retry_after=retry_after, provider=self.name, status_code=429, hint=wait
+                message, retry_after=seconds, provider=self.name, status_code=429, hint=wait
             )
         litellm = sys.modules.get("litellm")
         cut = getattr(litellm, "MidStreamFallbackError", ())  # raised when a stream breaks
         if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, cut)) or (
-            _is_transport(exc)
+            is_transport(exc)
         ):
             where = self.settings.api_base or provider_of(model)
             return ProviderConnectionError(
@@ -346,78 +345,3 @@ class LiteLLMProvider(BaseProvider):
             for e in data
             if isinstance(e, dict) and e.get("id")
         ]
-
-
-def model_from_cost(model_id: str, provider: str, info: dict[str, Any]) -> Model:
-    """A ``Model`` from one entry of litellm's model map (prices there are per token)."""
-    capabilities: list[Any] = ["chat"]
-    if info.get("supports_function_calling"):
-        capabilities.append("tools")
-    if info.get("supports_vision"):
-        capabilities.append("vision")
-    input_cost, output_cost = info.get("input_cost_per_token"), info.get("output_cost_per_token")
-    pricing = None
-    if input_cost is not None or output_cost is not None:
-        pricing = Pricing(
-            input_per_million=input_cost * 1e6 if input_cost is not None else None,
-            output_per_million=output_cost * 1e6 if output_cost is not None else None,
-        )
-    deprecated = None
-    if isinstance(info.get("deprecation_date"), str):
-        try:
-            deprecated = datetime.fromisoformat(info["deprecation_date"])
-        except ValueError:
-            deprecated = None
-    return Model(
-        id=model_id,
-        provider=provider,
-        context_length=info.get("max_input_tokens") or info.get("max_tokens"),
-        max_output_tokens=info.get("max_output_tokens"),
-        capabilities=capabilities,
-        pricing=pricing,
-        deprecated_at=deprecated,
-        raw={k: v for k, v in info.items() if isinstance(v, str | int | float | bool)},
-    )
-
-
-def _retry_after(exc: Exception) -> float | None:
-    response = getattr(exc, "response", None)
-    for headers in (
-        getattr(exc, "headers", None),
-        getattr(response, "headers", None),
-        getattr(exc, "litellm_response_headers", None),  # where litellm keeps them for some
-    ):
-        if headers:
-            value = headers.get("retry-after") or headers.get("Retry-After")
-            try:
-                return float(value) if value is not None else None
-            except ValueError:
-                return None
-    return None
-
-
-_PREFIX = re.compile(r"^(?:litellm\.\w+: |\w+(?:Error|Exception)(?: - |: ))+")
-
-
-def _plain(message: str) -> str:
-    """litellm stacks class names in front of the server's words; keep the words."""
-    return _PREFIX.sub("", message).strip() or message
-
-
-def _is_transport(exc: BaseException) -> bool:
-    """A refused, timed-out or cut connection, however deep litellm wrapped it (it reports a
-    refused connection as an InternalServerError whose cause is httpx's ConnectError)."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return False
-        name = type(seen).__name__
-        if type(seen).__module__.startswith(("httpx", "httpcore", "aiohttp")) or name in (
-            "APIConnectionError",
-            "APITimeoutError",
-        ):
-            return True
-        if isinstance(seen, ConnectionError | TimeoutError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
