@@ -51,7 +51,7 @@ async def until(condition, timeout: float = 5.0) -> None:  # type: ignore[no-unt
 async def test_two_panes_answer_at_once_and_a_slow_one_holds_up_nothing(
     user_config: Path,
 ) -> None:
-    app = compare_app(user_config, slow="delay = 0.05")
+    app = compare_app(user_config, slow="delay = 0.2")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compare(pilot)
         await pilot.press(*"tell me about rivers", "enter")
