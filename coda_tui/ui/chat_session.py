@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config import DefaultsSection
 from ..providers import Message
 from ..store import ChatRecord, ChatStore
 
@@ -24,6 +25,11 @@ class ChatParams:
     system_prompt: str = ""
     temperature: float | None = None
     max_tokens: int | None = None
+
+    @classmethod
+    def from_defaults(cls, defaults: DefaultsSection) -> ChatParams:
+        """What a new chat or comparison starts with: the config's [defaults]."""
+        return cls(defaults.system_prompt or "", defaults.temperature, defaults.max_tokens)
 
     def as_dict(self) -> dict[str, Any]:
         return {"temperature": self.temperature, "max_tokens": self.max_tokens}

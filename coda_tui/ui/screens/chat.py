@@ -82,11 +82,7 @@ class ChatScreen(Screen[None]):
         defaults = app.loaded.config.defaults
         provider = defaults.provider
         model = app.factory.default_model(provider) or ""
-        params = ChatParams(
-            system_prompt=defaults.system_prompt or "",
-            temperature=defaults.temperature,
-            max_tokens=defaults.max_tokens,
-        )
+        params = ChatParams.from_defaults(defaults)
         return ChatSession(app.store, provider, model, params)
 
     # -- layout -----------------------------------------------------------------------------------

@@ -115,13 +115,15 @@ class CompareScreen(Screen[None]):
     def panes(self) -> list[ComparePane]:
         return list(self.query(ComparePane))
 
-    def _params(self) -> ChatParams:
-        defaults = self.coda.loaded.config.defaults
-        return ChatParams(defaults.system_prompt or "", defaults.temperature, defaults.max_tokens)
-
     def _pane(self, number: int, provider: str, model: str | None) -> ComparePane:
         model = model or self.coda.factory.default_model(provider) or ""
-        return ComparePane(number, self.coda.store, provider, model, self._params())
+        return ComparePane(
+            number,
+            self.coda.store,
+            provider,
+            model,
+            ChatParams.from_defaults(self.coda.loaded.config.defaults),
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()
