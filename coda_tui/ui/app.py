@@ -17,6 +17,7 @@ from .commands import CodaCommands
 from .screens.chat import ChatScreen
 from .screens.coming_soon import ComingSoonScreen
 from .screens.compare import CompareScreen
+from .screens.ollama import OllamaScreen
 
 
 def _later(mode: str) -> ComingSoonScreen:
@@ -29,7 +30,7 @@ class CodaApp(App[None]):
         "chat": ChatScreen,
         "compare": CompareScreen,
         "models": lambda: _later("models"),
-        "ollama": lambda: _later("ollama"),
+        "ollama": OllamaScreen,
         "providers": lambda: _later("providers"),
         "settings": lambda: _later("settings"),
     }

@@ -1,4 +1,5 @@
-"""Command palette entries: every mode, and the chat's actions, found by name."""
+"""Command palette entries: every mode, and the actions of the screen it was opened on
+(a screen lists them in its ``PALETTE``)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,15 @@ CHAT_COMMANDS = (
     ("copy_last_code", "Chat: copy code from the last answer", "Every code block, no fences"),
 )
 
+OLLAMA_COMMANDS = (
+    ("pull", "Ollama: pull a model", "Download a model by name, with progress"),
+    ("delete", "Ollama: delete model", "Remove the selected model from disk"),
+    ("copy", "Ollama: copy model", "Copy or rename the selected model"),
+    ("unload", "Ollama: unload model", "Free the memory the selected model holds"),
+    ("details", "Ollama: model details", "Modelfile, parameters, template, license"),
+    ("refresh", "Ollama: refresh", "Ask the server again"),
+)
+
 
 class CodaCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:
@@ -38,12 +48,11 @@ class CodaCommands(Provider):
             (f"Mode: {title}", help_text, partial(app.switch_mode, mode))
             for mode, title, help_text in MODE_COMMANDS
         ]
-        if app.current_mode == "chat":
-            screen = self.screen
-            commands += [
-                (title, help_text, partial(screen.run_action, action))
-                for action, title, help_text in CHAT_COMMANDS
-            ]
+        screen = self.screen  # the screen the palette was opened on
+        commands += [
+            (title, help_text, partial(screen.run_action, action))
+            for action, title, help_text in getattr(screen, "PALETTE", ())
+        ]
         return commands
 
     async def discover(self) -> Hits:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 _KEEP = {"\n", "\t"}
 _VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in _KEEP}
 _VISIBLE[0x7F] = "\u2421"
@@ -12,3 +14,8 @@ _VISIBLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 def visible_text(text: str) -> str:
     """``text`` with control characters shown as symbols (ESC -> ␛), so none reach the terminal."""
     return text.translate(_VISIBLE)
+
+
+def plain(text: str) -> Text:
+    """A table cell that shows ``text`` as it is: DataTable reads a bare ``str`` as Rich markup."""
+    return Text(visible_text(text), end="")

@@ -139,9 +139,9 @@ class LocalHTTPServer(ThreadingHTTPServer, Generic[StateT]):
 class LocalServer(Generic[StateT]):
     """Runs a handler on 127.0.0.1 (a free port) in a background thread; a context manager."""
 
-    def __init__(self, handler: type[JSONHandler[StateT]], state: StateT) -> None:
+    def __init__(self, handler: type[JSONHandler[StateT]], state: StateT, port: int = 0) -> None:
         self.state = state
-        self._server: LocalHTTPServer[StateT] = LocalHTTPServer(("127.0.0.1", 0), handler)
+        self._server: LocalHTTPServer[StateT] = LocalHTTPServer(("127.0.0.1", port), handler)
         self._server.state = state
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True

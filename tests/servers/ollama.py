@@ -421,8 +421,8 @@ OllamaHandler.routes = ROUTES
 class OllamaServer(LocalServer[OllamaState]):
     """The fake Ollama on 127.0.0.1; use as a context manager."""
 
-    def __init__(self, state: OllamaState | None = None) -> None:
-        super().__init__(OllamaHandler, state or default_state())
+    def __init__(self, state: OllamaState | None = None, port: int = 0) -> None:
+        super().__init__(OllamaHandler, state or default_state(), port)
 
     def __enter__(self) -> OllamaServer:
         super().__enter__()

@@ -18,6 +18,7 @@ from ...providers import Model, ProviderError
 from ...store import chat_to_json, chat_to_markdown
 from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession, Turn
+from ..commands import CHAT_COMMANDS
 from ..metrics import StreamMetrics
 from ..widgets.chat_list import ChatList
 from ..widgets.message import MessageView
@@ -35,6 +36,7 @@ VISIBLE_TURNS = 8
 
 class ChatScreen(Screen[None]):
     CSS_PATH = "chat.tcss"
+    PALETTE = CHAT_COMMANDS
     BINDINGS = [
         Binding("escape", "stop", "Stop", id="stop", tooltip="Stop the answer, keep what came"),
         Binding("ctrl+o", "pick_model", "Model", id="pick_model", tooltip="Choose model"),

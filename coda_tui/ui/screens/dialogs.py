@@ -15,6 +15,7 @@ DIALOG_CSS = """
 {name} > Vertical {{
     width: 64; height: auto; padding: 1 2; border: thick $primary; background: $surface;
 }}
+{name} > Vertical > Label {{ width: 100%; }}
 {name} Horizontal {{ height: auto; align-horizontal: right; margin-top: 1; }}
 {name} Button {{ margin-left: 1; }}
 """
