@@ -1,5 +1,6 @@
 """Regenerate the README's screenshots from the app itself, on the offline Mock provider.
 
+Models and the Ollama panel talk to the test suite's local Ollama server (tests/servers).
 Run from the repository root after any UI change: python assets/make_screenshots.py
 """
 
@@ -9,6 +10,7 @@ import asyncio
 import os
 import sys
 import tempfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ASSETS = Path(__file__).resolve().parent
@@ -36,15 +38,15 @@ def isolate(root: Path) -> None:
         (root / name).mkdir()
         os.environ[variable] = str(root / name)
     os.environ["CODA_SYSTEM_CONFIG"] = str(root / "none.toml")
-    os.environ["OLLAMA_HOST"] = "127.0.0.1:1"
     (root / "config" / "config.toml").write_text(CONFIG)
 
 
-async def shoot() -> None:
-    sys.path.insert(0, str(ASSETS.parent))
+async def shoot(ollama_url: str) -> None:
     from coda_tui.config import load_config
     from coda_tui.ui.app import CodaApp
 
+    config_file = Path(os.environ["CODA_CONFIG_DIR"]) / "config.toml"
+    config_file.write_text(CONFIG + f'\n[providers.ollama]\nbase_url = "{ollama_url}"\n')
     app = CodaApp(load_config())
     async with app.run_test(size=SIZE) as pilot:
         for prompt in ("Hi, my name is Ada", "Show me some python code"):
@@ -63,12 +65,29 @@ async def shoot() -> None:
         app.screen.refresh_metrics(idle_too=True)  # type: ignore[attr-defined]
         await pilot.pause()
         app.save_screenshot("compare.svg", str(ASSETS))
+        await pilot.press("f3")
+        await app.workers.wait_for_complete()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        app.save_screenshot("models.svg", str(ASSETS))
+        await pilot.press("f4")
+        await app.workers.wait_for_complete()
+        app.screen.start_pull("mistral")  # type: ignore[attr-defined]
+        await pilot.pause(1.2)
+        app.save_screenshot("ollama.svg", str(ASSETS))
+        app.screen.workers.cancel_group(app.screen, "ollama-pulls")
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    sys.path.insert(0, str(ASSETS.parent))
+    from tests.servers.ollama import OllamaServer
+
+    server = OllamaServer()
+    server.state.faults.pull_delay, server.state.faults.pull_steps = 0.05, 100
+    server.state.running["llama3.2:latest"] = datetime.now(UTC) + timedelta(minutes=5)
+    with tempfile.TemporaryDirectory() as tmp, server:
         isolate(Path(tmp))
-        asyncio.run(shoot())
+        asyncio.run(shoot(server.url))
     print("wrote", ", ".join(sorted(p.name for p in ASSETS.glob("*.svg"))))
 
 

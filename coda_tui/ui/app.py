@@ -17,6 +17,7 @@ from .commands import CodaCommands
 from .screens.chat import ChatScreen
 from .screens.coming_soon import ComingSoonScreen
 from .screens.compare import CompareScreen
+from .screens.models import ModelsScreen
 from .screens.ollama import OllamaScreen
 
 
@@ -29,7 +30,7 @@ class CodaApp(App[None]):
     MODES = {
         "chat": ChatScreen,
         "compare": CompareScreen,
-        "models": lambda: _later("models"),
+        "models": ModelsScreen,
         "ollama": OllamaScreen,
         "providers": lambda: _later("providers"),
         "settings": lambda: _later("settings"),

@@ -40,6 +40,13 @@ OLLAMA_COMMANDS = (
     ("refresh", "Ollama: refresh", "Ask the server again"),
 )
 
+MODELS_COMMANDS = (
+    ("chat_with", "Models: chat with this model", "Open the chat on the highlighted model"),
+    ("add_to_compare", "Models: add to compare", "A new compare pane on this model"),
+    ("sort", "Models: sort", "Reverse the order, then sort by the next column"),
+    ("refresh", "Models: refresh", "Ask every provider again"),
+)
+
 
 class CodaCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:

@@ -316,13 +316,18 @@ class ChatScreen(Screen[None]):
 
     def action_pick_model(self) -> None:
         def chosen(choice: ModelChoice | None) -> None:
-            if choice is None:
-                return
-            self.models[(choice.provider, choice.model.id)] = choice.model
-            self.session.set_model(choice.provider, choice.model.id)
-            self._update_title()
+            if choice is not None:
+                self.use_model(choice)
 
         self.app.push_screen(ModelPickerScreen(self.coda.factory), chosen)
+
+    def use_model(self, choice: ModelChoice) -> None:
+        """The next answer comes from this model (the conversation so far is kept)."""
+        self.models[(choice.provider, choice.model.id)] = choice.model
+        self.session.set_model(choice.provider, choice.model.id)
+        self._update_title()
+        for welcome in self.query("#welcome"):
+            cast(Static, welcome).update(self._welcome())
 
     def action_chat_settings(self) -> None:
         def chosen(params: ChatParams | None) -> None:

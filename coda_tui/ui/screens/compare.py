@@ -235,6 +235,17 @@ class CompareScreen(Screen[None]):
         last = panes[-1].session
         await self.query_one("#panes").mount(self._pane(number, last.provider, last.model))
 
+    async def add_model(self, choice: ModelChoice) -> None:
+        """A new pane on this model; with every pane taken, the selected pane switches to it."""
+        panes = self.panes
+        if len(panes) < MAX_PANES:
+            pane = self._pane(max(p.number for p in panes) + 1, choice.provider, choice.model.id)
+            await self.query_one("#panes").mount(pane)
+        else:
+            pane = self._selected_pane()
+        pane.set_model(choice.provider, choice.model)
+        self.notify(f"Pane {pane.number}: {choice.provider} · {choice.model.id}")
+
     @on(ComparePane.CloseRequested)
     async def close_pane(self, event: ComparePane.CloseRequested) -> None:
         if len(self.panes) == 1:

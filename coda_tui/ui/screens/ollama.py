@@ -36,6 +36,10 @@ def _when(moment: datetime | None, fmt: str) -> str:
     return moment.astimezone().strftime(fmt) if moment else ""
 
 
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def loaded_cell(running: RunningModel | None) -> str:
     if running is None:
         return ""
@@ -87,8 +91,8 @@ class OllamaScreen(Screen[None]):
         yield Static(Content("Asking Ollama…"), id="server")
         table: DataTable[Text] = DataTable(id="local-models", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
-        yield table
         yield Static(id="down")
+        yield table
         yield Vertical(id="pulls")
         yield Footer(compact=True)
 
@@ -128,7 +132,11 @@ class OllamaScreen(Screen[None]):
                 f"{len(running)} loaded"
             )
         )
-        self.query_one("#down").display = False
+        down = self.query_one("#down", Static)
+        down.display = not models
+        if not models:
+            down.update(Content("No local models yet. Press p to pull one, e.g. llama3.2:3b."))
+        down.set_class(not models, "-empty")
         self.table.display = True
         self.fill_table(selected)
 
@@ -139,10 +147,11 @@ class OllamaScreen(Screen[None]):
         self.table.display = False
         self.query_one("#server", Static).update(Content(f"Ollama · {self.provider_name}"))
         down = self.query_one("#down", Static)
+        down.remove_class("-empty")
         down.update(
             Content(
                 f"{visible_text(error.message)}\n\n"
-                f"{error.hint or 'check the server'}.\n"
+                f"{sentence(error.hint or 'check the server')}.\n"
                 "Press r to try again."
             )
         )

@@ -1,0 +1,292 @@
+"""Every model of every configured provider in one table: filter, sort, chat or compare."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from ...providers import Model, ProviderError
+from ..commands import MODELS_COMMANDS
+from ..text import plain, visible_text
+from ..widgets.pull_progress import human_bytes
+from .model_picker import DISCOVERY_TIMEOUT, ModelChoice
+
+if TYPE_CHECKING:
+    from ..app import CodaApp
+
+
+def _thousands(tokens: int | None) -> str:
+    if not tokens:
+        return ""
+    if tokens < 1000:
+        return str(tokens)
+    if tokens % 1000 and tokens % 1024 == 0:  # 32768 reads as 32k, 128000 as 128k
+        return f"{tokens // 1024}k"
+    return f"{round(tokens / 1000)}k"
+
+
+def _price(value: float | None) -> str:
+    return "" if value is None else f"${value:g}"
+
+
+def _local(model: Model) -> str:
+    parts = [human_bytes(model.size_bytes) if model.size_bytes else "", model.quantization or ""]
+    return " ".join(part for part in parts if part)
+
+
+def _capabilities(model: Model) -> str:
+    return ", ".join(c for c in model.capabilities if c != "chat")
+
+
+def _input_price(m: Model) -> float | None:
+    return m.pricing.input_per_million if m.pricing else None
+
+
+def _output_price(m: Model) -> float | None:
+    return m.pricing.output_per_million if m.pricing else None
+
+
+Column = tuple[str, Callable[[Model], Any], Callable[[Model], str]]
+COLUMNS: list[Column] = [
+    ("Provider", lambda m: m.provider, lambda m: m.provider),
+    ("Model", lambda m: m.id.lower(), lambda m: m.id),
+    ("Ctx", lambda m: m.context_length, lambda m: _thousands(m.context_length)),
+    ("Max out", lambda m: m.max_output_tokens, lambda m: _thousands(m.max_output_tokens)),
+    ("In $/1M", _input_price, lambda m: _price(_input_price(m))),
+    ("Out $/1M", _output_price, lambda m: _price(_output_price(m))),
+    ("Can", _capabilities, _capabilities),
+    ("Size/Quant", lambda m: m.size_bytes, _local),
+]
+
+
+def sorted_models(models: list[Model], column: int, reverse: bool) -> list[Model]:
+    """By one column, models without a value last whichever the direction."""
+    key = COLUMNS[column][1]
+    known = [m for m in models if key(m) not in (None, "")]
+    unknown = [m for m in models if key(m) in (None, "")]
+    known.sort(key=lambda m: (key(m), m.provider, m.id), reverse=reverse)
+    return known + sorted(unknown, key=lambda m: (m.provider, m.id))
+
+
+def details_text(model: Model) -> str:
+    facts: list[tuple[str, object]] = [
+        ("Provider", model.provider),
+        ("Model", model.id),
+        ("Name", model.display_name if model.display_name != model.id else None),
+        ("Context", f"{model.context_length:,} tokens" if model.context_length else None),
+        ("Max output", f"{model.max_output_tokens:,} tokens" if model.max_output_tokens else None),
+        ("Input", f"${_input_price(model):g} per 1M" if _input_price(model) is not None else None),
+        (
+            "Output",
+            f"${_output_price(model):g} per 1M" if _output_price(model) is not None else None,
+        ),
+        ("Can", ", ".join(model.capabilities)),
+        ("Family", model.family),
+        ("Parameters", model.parameter_size),
+        ("Quantization", model.quantization),
+        ("Size", human_bytes(model.size_bytes) if model.size_bytes else None),
+        ("Modified", model.modified_at.date().isoformat() if model.modified_at else None),
+        ("Retires", model.deprecated_at.date().isoformat() if model.deprecated_at else None),
+    ]
+    return "\n".join(f"{key:<13}{value}" for key, value in facts if value)
+
+
+class ModelsScreen(Screen[None]):
+    CSS_PATH = "models.tcss"
+    PALETTE = MODELS_COMMANDS
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("enter", "chat_with", "Chat", id="models_chat", tooltip="Chat with this model"),
+        Binding("ctrl+b", "add_to_compare", "+Compare", id="models_compare", tooltip="Add a pane"),
+        Binding("ctrl+s", "sort", "Sort", id="models_sort", tooltip="Reverse, then next column"),
+        Binding("ctrl+r", "refresh", "Refresh", id="models_refresh", tooltip="Ask every provider"),
+        Binding("escape", "clear_filter", "Clear", id="models_clear", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.models: dict[str, list[Model]] = {}
+        self.failures: dict[str, ProviderError | str] = {}
+        self.asking: set[str] = set()
+        self.shown: list[Model] = []
+        self.sort_column = 0
+        self.sort_reverse = False
+
+    @property
+    def coda(self) -> CodaApp:
+        return cast("CodaApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="filter-bar"):
+            yield Input(
+                placeholder="type to filter · Enter chats with the highlighted model", id="filter"
+            )
+            yield Static(id="load-status")
+        yield Static(id="failures")
+        with Horizontal(id="browser"):
+            yield DataTable[Text](id="model-table", cursor_type="row")
+            yield Static(Content("No model selected"), id="model-details")
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#model-table", DataTable)
+
+    def on_mount(self) -> None:
+        self.sub_title = "models"
+        self.query_one("#filter", Input).focus()
+        self.action_refresh(first=True)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def action_refresh(self, first: bool = False) -> None:
+        for name in self.coda.factory.available():
+            self.asking.add(name)
+            self.load(name, refresh=not first)
+        self.show()
+
+    @work(group="models-browser", exit_on_error=False)
+    async def load(self, name: str, refresh: bool) -> None:
+        try:
+            provider = self.coda.factory.create(name)
+            models = await asyncio.wait_for(
+                provider.list_models(refresh=refresh), DISCOVERY_TIMEOUT
+            )
+        except ProviderError as error:
+            self.failures[name] = error
+            self.models.pop(name, None)
+        except TimeoutError:
+            self.failures[name] = f"{name}: no answer within {DISCOVERY_TIMEOUT:g} s"
+        else:
+            self.failures.pop(name, None)
+            self.models[name] = models
+        finally:
+            self.asking.discard(name)
+        self.show()
+
+    # -- showing --------------------------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def show(self) -> None:
+        """Rebuild the rows from what has arrived, filtered and sorted, keeping the cursor."""
+        words = self.query_one("#filter", Input).value.lower().split()
+        everything = [model for models in self.models.values() for model in models]
+        matching = [m for m in everything if all(w in self._haystack(m) for w in words)]
+        chosen = self.highlighted
+        self.shown = sorted_models(matching, self.sort_column, self.sort_reverse)
+        table = self.table
+        self._columns()
+        for model in self.shown:
+            table.add_row(*(plain(show(model)) for _, _, show in COLUMNS))
+        if chosen in self.shown:
+            table.move_cursor(row=self.shown.index(chosen))
+        self._show_status(len(everything))
+        self.show_details()
+
+    @staticmethod
+    def _haystack(model: Model) -> str:
+        return " ".join(
+            [model.provider, model.id, model.display_name or "", *model.capabilities]
+        ).lower()
+
+    def _columns(self) -> None:
+        """Headers with the sort arrow (rebuilt: a changed label is not re-measured)."""
+        table = self.table
+        table.clear(columns=True)
+        for index, (title, *_) in enumerate(COLUMNS):
+            arrow = (" ▼" if self.sort_reverse else " ▲") if index == self.sort_column else ""
+            table.add_column(Text(title + arrow), key=title)
+
+    def _show_status(self, total: int) -> None:
+        parts = [f"{len(self.shown)} of {total} models"]
+        if self.asking:
+            parts.append("asking " + ", ".join(sorted(self.asking)) + "…")
+        self.query_one("#load-status", Static).update(Content(" · ".join(parts)))
+        failures = self.query_one("#failures", Static)
+        failures.display = bool(self.failures)
+        failures.update(
+            Content(
+                "\n".join(f"⚠ {visible_text(str(self.failures[n]))}" for n in sorted(self.failures))
+            )
+        )
+
+    @property
+    def highlighted(self) -> Model | None:
+        row = self.table.cursor_row
+        return self.shown[row] if self.shown and 0 <= row < len(self.shown) else None
+
+    @on(DataTable.RowHighlighted, "#model-table")
+    def show_details(self) -> None:
+        model = self.highlighted
+        text = details_text(model) if model else "No model matches"
+        self.query_one("#model-details", Static).update(Content(visible_text(text)))
+
+    # -- keys -------------------------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        if self.shown:
+            row = max(0, min(self.table.cursor_row + step, len(self.shown) - 1))
+            self.table.move_cursor(row=row)
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+
+    def action_sort(self) -> None:
+        """One key walks every order: this column reversed, then the next column."""
+        if self.sort_reverse:
+            self.sort_by((self.sort_column + 1) % len(COLUMNS))
+        else:
+            self.sort_by(self.sort_column)
+
+    def sort_by(self, column: int) -> None:
+        """A new column sorts ascending; the same column again reverses."""
+        if column == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = column, False
+        self.show()
+
+    @on(DataTable.HeaderSelected, "#model-table")
+    def header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        self.sort_by(event.column_index)
+
+    @on(Input.Submitted, "#filter")
+    @on(DataTable.RowSelected, "#model-table")
+    async def action_chat_with(self) -> None:
+        model = self.highlighted
+        if model is None:
+            self.notify("No model selected", severity="warning")
+            return
+        from .chat import ChatScreen
+
+        await self.app.switch_mode("chat")
+        chat = self.app.screen
+        if isinstance(chat, ChatScreen):
+            chat.use_model(ModelChoice(model.provider, model))
+
+    async def action_add_to_compare(self) -> None:
+        model = self.highlighted
+        if model is None:
+            self.notify("No model selected", severity="warning")
+            return
+        from .compare import CompareScreen
+
+        await self.app.switch_mode("compare")
+        compare = self.app.screen
+        if isinstance(compare, CompareScreen):
+            await compare.add_model(ModelChoice(model.provider, model))
