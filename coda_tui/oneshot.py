@@ -95,5 +95,9 @@ async def _list(
 
     results = await asyncio.gather(*(one(name) for name in names))
     found = [m for r in results if isinstance(r, list) for m in r]
-    failures = [r for r in results if isinstance(r, ProviderError)]
+    failures = [
+        r
+        for name, r in zip(names, results, strict=True)
+        if isinstance(r, ProviderError) and not (len(names) > 1 and factory.not_set_up(name, r))
+    ]
     return found, failures

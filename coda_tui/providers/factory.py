@@ -17,7 +17,7 @@ from ..config.loader import LoadedConfig
 from ..config.refs import UnsetVariableError, resolve_tree
 from ..config.schema import SETTINGS_BY_TYPE, CodaConfig
 from .base import BaseProvider
-from .errors import ConfigurationError
+from .errors import ConfigurationError, ProviderError
 from .registry import ProviderRegistry
 
 GLOBAL_KEYS = ("temperature", "max_tokens", "top_p", "timeout")
@@ -67,6 +67,11 @@ class ProviderFactory:
     def available(self) -> list[str]:
         """Names a user can create: configured sections plus every registered type."""
         return sorted(set(self.config.providers) | set(ProviderRegistry.list_providers()))
+
+    def not_set_up(self, name: str, error: ProviderError) -> bool:
+        """True when ``error`` only says that a built-in provider nobody configured needs
+        setting up: in a list of every provider's models that is noise, not a failure."""
+        return isinstance(error, ConfigurationError) and name not in self.config.providers
 
     def settings_for(self, name: str, **params: Any) -> dict[str, Any]:
         """The merged, resolved settings ``create`` would use."""

@@ -22,6 +22,7 @@ BUILTIN_PROVIDERS: dict[str, str] = {
     "mock": "coda_tui.providers.mock_provider:MockProvider",
     "ollama": "coda_tui.providers.ollama_provider:OllamaProvider",
     "litellm": "coda_tui.providers.litellm_provider:LiteLLMProvider",
+    "oci_genai": "coda_tui.providers.oci_genai:OCIGenAIProvider",
 }
 
 

@@ -95,6 +95,7 @@ class JSONHandler(BaseHTTPRequestHandler, Generic[StateT]):
         try:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            self.raw_body = raw
             body = json.loads(raw) if raw else {}
         except json.JSONDecodeError as exc:
             self.error(400, f"invalid character in request body: {exc.msg}")

@@ -76,7 +76,8 @@ class ModelPickerScreen(ModalScreen[ModelChoice | None]):
             provider = self.factory.create(name)
             models = await asyncio.wait_for(provider.list_models(), DISCOVERY_TIMEOUT)
         except ProviderError as error:
-            self.failures[name] = str(error)
+            if not self.factory.not_set_up(name, error):
+                self.failures[name] = str(error)
         except TimeoutError:
             self.failures[name] = f"{name}: no answer within {DISCOVERY_TIMEOUT:g} s"
         else:

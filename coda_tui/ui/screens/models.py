@@ -122,6 +122,8 @@ class ModelsScreen(Screen[None]):
         self.models: dict[str, list[Model]] = {}
         self.failures: dict[str, ProviderError | str] = {}
         self.asking: set[str] = set()
+        self.unset: set[str] = set()
+        """Built-in providers nobody configured (set up in F5)."""
         self.shown: list[Model] = []
         self.sort_column = 0
         self.sort_reverse = False
@@ -168,7 +170,10 @@ class ModelsScreen(Screen[None]):
                 provider.list_models(refresh=refresh), DISCOVERY_TIMEOUT
             )
         except ProviderError as error:
-            self.failures[name] = error
+            if self.coda.factory.not_set_up(name, error):
+                self.unset.add(name)
+            else:
+                self.failures[name] = error
             self.models.pop(name, None)
         except TimeoutError:
             self.failures[name] = f"{name}: no answer within {DISCOVERY_TIMEOUT:g} s"
@@ -216,6 +221,8 @@ class ModelsScreen(Screen[None]):
         parts = [f"{len(self.shown)} of {total} models"]
         if self.asking:
             parts.append("asking " + ", ".join(sorted(self.asking)) + "…")
+        if self.unset:
+            parts.append("not set up: " + ", ".join(sorted(self.unset)))
         self.query_one("#load-status", Static).update(Content(" · ".join(parts)))
         failures = self.query_one("#failures", Static)
         failures.display = bool(self.failures)
