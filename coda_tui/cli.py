@@ -56,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             return oneshot.ask(loaded, args.provider, args.model, " ".join(args.prompt))
         return oneshot.models(loaded, args.provider, as_json=args.json)
+    from .config import LoadedConfig
     from .ui.app import CodaApp
 
-    CodaApp(loaded).run()
+    def reload() -> LoadedConfig:
+        return load_config(config_file=args.config, flags=flags_from(args))
+
+    CodaApp(loaded, reload=reload).run()
     return 0

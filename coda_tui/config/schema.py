@@ -16,18 +16,25 @@ PROVIDER_TYPES = ("litellm", "mock", "ollama", "oci_genai")
 
 
 class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # Field docstrings become descriptions: the settings screen shows them beside each key.
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, use_attribute_docstrings=True
+    )
 
 
 class ProviderSettings(StrictModel):
     """Settings every provider understands."""
 
     type: str = "custom"
+    """Which provider class serves this section; defaults to the section's name."""
     model: str | None = None
     """The model used when a request names none."""
     temperature: float | None = Field(default=None, ge=0, le=2)
+    """0 to 2; unset leaves it to [defaults] or the model."""
     max_tokens: int | None = Field(default=None, gt=0)
+    """Longest answer, in tokens."""
     top_p: float | None = Field(default=None, ge=0, le=1)
+    """Nucleus sampling, 0 to 1."""
     timeout: float = Field(default=60.0, gt=0)
     """Seconds to wait for the server before giving up."""
 
@@ -56,7 +63,9 @@ class OllamaSettings(ProviderSettings):
     base_url: str | None = Field(default=None, validation_alias=AliasChoices("base_url", "host"))
     """Server address; else OLLAMA_HOST, else http://localhost:11434."""
     keep_alive: str | int | None = None
+    """How long Ollama keeps the model loaded after a chat ("5m", 0 unloads at once)."""
     headers: dict[str, str] = Field(default_factory=dict)
+    """Extra HTTP headers, e.g. for a proxy in front of Ollama."""
 
 
 class LiteLLMSettings(ProviderSettings):
@@ -64,8 +73,11 @@ class LiteLLMSettings(ProviderSettings):
     api_key: SecretStr | None = None
     """Write a reference such as "${OPENAI_API_KEY}"; raw keys are never saved."""
     api_base: str | None = None
+    """An OpenAI-compatible server's URL, e.g. http://localhost:8000/v1."""
     api_version: str | None = None
+    """Azure OpenAI's API version."""
     headers: dict[str, str] = Field(default_factory=dict)
+    """Extra HTTP headers sent with every request."""
 
 
 class OCIGenAISettings(ProviderSettings):
@@ -104,17 +116,24 @@ class DefaultsSection(StrictModel):
     """What a new chat starts with; temperature and friends apply to every provider."""
 
     provider: str = "mock"
+    """The provider a new chat uses: a [providers.NAME] section or a type."""
     model: str | None = None
     """Used with the default provider when its section names no model."""
     system_prompt: str | None = None
+    """Sent first in every new chat."""
     temperature: float | None = Field(default=None, ge=0, le=2)
+    """0 to 2; unset leaves it to the model."""
     max_tokens: int | None = Field(default=None, gt=0)
+    """Longest answer, in tokens."""
     top_p: float | None = Field(default=None, ge=0, le=1)
+    """Nucleus sampling, 0 to 1."""
     timeout: float | None = Field(default=None, gt=0)
+    """Seconds to wait for a provider, for every provider without its own."""
 
 
 class UISection(StrictModel):
     theme: str = "textual-dark"
+    """A Textual theme name (Ctrl+P, "theme" lists them)."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> keys, e.g. send = "ctrl+s"."""
 
@@ -123,6 +142,7 @@ class HistorySection(StrictModel):
     path: str | None = None
     """The chat database; default is history.sqlite3 in the user data directory."""
     enabled: bool = True
+    """Save chats; false keeps nothing on disk."""
 
 
 class LiteLLMSection(StrictModel):

@@ -73,7 +73,11 @@ def write_layer(path: Path, data: Mapping[str, Any]) -> None:
     try:
         CodaConfig.model_validate(copy.deepcopy(dict(data)))
     except ValidationError as exc:
-        raise ConfigWriteError(f"not written, invalid settings: {exc}") from None
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigWriteError(f"not written, invalid settings: {problems}") from None
     text = tomli_w.dumps(dict(data))
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
@@ -81,9 +85,8 @@ def write_layer(path: Path, data: Mapping[str, Any]) -> None:
     _atomic_write(path, text.encode("utf-8"))
 
 
-def set_value(path: Path, dotted: str, value: Any) -> dict[str, Any]:
-    """Set (or with ``None`` remove) one key in the layer at ``path``; returns the new layer."""
-    data = read_layer(path)
+def assign(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set (or with ``None`` remove) one dotted key in a layer's data."""
     *parents, leaf = dotted.split(".")
     node = data
     for part in parents:
@@ -94,6 +97,12 @@ def set_value(path: Path, dotted: str, value: Any) -> dict[str, Any]:
         node.pop(leaf, None)
     else:
         node[leaf] = value
+
+
+def set_value(path: Path, dotted: str, value: Any) -> dict[str, Any]:
+    """Set (or with ``None`` remove) one key in the layer at ``path``; returns the new layer."""
+    data = read_layer(path)
+    assign(data, dotted, value)
     write_layer(path, data)
     return data
 

@@ -54,11 +54,14 @@ class ProviderFactory:
         config: CodaConfig | LoadedConfig | Mapping[str, Any] | None = None,
         *,
         environ: Mapping[str, str] | None = None,
+        session: Mapping[str, Mapping[str, Any]] | None = None,
         **overrides: Any,
     ) -> None:
         self.config = _as_config(config)
         self.environ = os.environ if environ is None else environ
         self.overrides = overrides
+        self.session: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (session or {}).items()}
+        """Per-provider settings for this process only (a key typed in the app), never saved."""
 
     def provider_type(self, name: str) -> str:
         section = self.config.providers.get(name)
@@ -90,6 +93,7 @@ class ProviderFactory:
         section = self.config.providers.get(name)
         if section is not None:
             merged.update(_reveal(section.model_dump(exclude_unset=True, exclude={"type"})))
+        merged.update(self.session.get(name, {}))
         merged.update(params)
         return self._resolve(name, merged)
 

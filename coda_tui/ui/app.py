@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.signal import Signal
 
 from ..config import ConfigWriteError, LiteLLMSettings, LoadedConfig, load_config, set_value
 from ..config.paths import user_config_file
@@ -19,6 +22,7 @@ from .screens.coming_soon import ComingSoonScreen
 from .screens.compare import CompareScreen
 from .screens.models import ModelsScreen
 from .screens.ollama import OllamaScreen
+from .screens.settings import SettingsScreen
 
 
 def _later(mode: str) -> ComingSoonScreen:
@@ -33,7 +37,7 @@ class CodaApp(App[None]):
         "models": ModelsScreen,
         "ollama": OllamaScreen,
         "providers": lambda: _later("providers"),
-        "settings": lambda: _later("settings"),
+        "settings": SettingsScreen,
     }
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CodaCommands}
@@ -47,10 +51,21 @@ class CodaApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
-    def __init__(self, loaded: LoadedConfig | None = None, *, store: ChatStore | None = None):
+    def __init__(
+        self,
+        loaded: LoadedConfig | None = None,
+        *,
+        store: ChatStore | None = None,
+        reload: Callable[[], LoadedConfig] = load_config,
+    ):
         super().__init__()
-        self.loaded = loaded or load_config()
+        self.loaded = loaded or reload()
+        self.reload = reload
+        """Reads the layers again the way they were first read (the same --config and flags)."""
+        self.session_settings: dict[str, dict[str, Any]] = {}
+        """Typed-in keys for this run, per provider: memory only, never written anywhere."""
         self.factory = ProviderFactory(self.loaded)
+        self.config_changed: Signal[LoadedConfig] = Signal(self, "config-changed")
         self.first_run = not user_config_file().exists()
         self.store = store
         self.store_error = ""
@@ -86,6 +101,24 @@ class CodaApp(App[None]):
             from ..providers.litellm_provider import warm_up
 
             warm_up(sections, remote_price_map=config.litellm.remote_price_map)
+
+    def reload_config(self) -> None:
+        """After a layer was written: read the layers again and rebuild what depends on them.
+
+        Providers whose settings changed are rebuilt on their next use (the registry is keyed by
+        their settings); open chats keep their model, new ones start from the new defaults.
+        """
+        self.loaded = self.reload()
+        self.factory = ProviderFactory(self.loaded, session=self.session_settings)
+        theme = self.loaded.config.ui.theme
+        if theme in self.available_themes and theme != self.theme:
+            self.theme = theme
+        self.config_changed.publish(self.loaded)
+
+    def use_for_session(self, provider: str, **settings: Any) -> None:
+        """Settings (a typed key) used for this run only; never reach a file."""
+        self.session_settings.setdefault(provider, {}).update(settings)
+        self.factory = ProviderFactory(self.loaded, session=self.session_settings)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.loaded.config.ui.theme:

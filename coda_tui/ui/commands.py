@@ -47,6 +47,15 @@ MODELS_COMMANDS = (
     ("refresh", "Models: refresh", "Ask every provider again"),
 )
 
+SETTINGS_COMMANDS = (
+    ("edit", "Settings: edit the selected key", "Write it to the user or project file"),
+    (
+        "revert",
+        "Settings: revert the user file",
+        "Put back the file as it was before the last save",
+    ),
+)
+
 
 class CodaCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:

@@ -1,0 +1,166 @@
+"""Every config key with its effective value and the layer it comes from, editable in place."""
+
+from __future__ import annotations
+
+import tomllib
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from ...config import ConfigWriteError, LoadedConfig, restore_backup
+from ...config.keys import SettingRow, layer_file, parse_value, save_setting, setting_rows
+from ..commands import SETTINGS_COMMANDS
+from ..text import plain, visible_text
+from .dialogs import ConfirmScreen
+from .setting_edit import SettingEditScreen
+
+if TYPE_CHECKING:
+    from ..app import CodaApp
+
+
+class SettingsScreen(Screen[None]):
+    CSS_PATH = "settings.tcss"
+    PALETTE = SETTINGS_COMMANDS
+    BINDINGS = [
+        Binding("enter", "edit", "Edit", id="settings_edit", tooltip="Change the selected key"),
+        Binding("ctrl+z", "revert", "Revert", id="settings_revert", tooltip="Restore the .bak"),
+        Binding("escape", "clear_filter", "Clear", id="settings_clear", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[SettingRow] = []
+        self.shown: list[SettingRow] = []
+
+    @property
+    def coda(self) -> CodaApp:
+        return cast("CodaApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="layers")
+        yield Static(id="problems")
+        yield Input(
+            placeholder="type to filter · Enter edits the selected key", id="settings-filter"
+        )
+        table: DataTable[Text] = DataTable(id="settings-table", cursor_type="row")
+        table.add_columns("Key", "Value", "From")
+        yield table
+        yield Static(id="setting-about")
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#settings-table", DataTable)
+
+    def on_mount(self) -> None:
+        self.sub_title = "settings"
+        self.coda.config_changed.subscribe(self, self.config_changed)
+        self.query_one("#settings-filter", Input).focus()
+        self.config_changed(self.coda.loaded)
+
+    def config_changed(self, loaded: LoadedConfig) -> None:
+        self.rows = setting_rows(loaded)
+        files = []
+        for layer in ("user", "project"):
+            path = layer_file(layer)
+            files.append(f"{layer}: {path}{'' if path.exists() else ' (none yet)'}")
+        self.query_one("#layers", Static).update(Content("Writes to  " + "  ·  ".join(files)))
+        problems = self.query_one("#problems", Static)
+        problems.display = bool(loaded.problems)
+        problems.update(Content("\n".join(f"⚠ {visible_text(str(p))}" for p in loaded.problems)))
+        self.show()
+
+    @on(Input.Changed, "#settings-filter")
+    def show(self) -> None:
+        words = self.query_one("#settings-filter", Input).value.lower().split()
+        chosen = self.selected
+        self.shown = [
+            row
+            for row in self.rows
+            if all(w in f"{row.key} {row.shown} {row.layer.name}".lower() for w in words)
+        ]
+        table = self.table
+        table.clear()
+        for row in self.shown:
+            table.add_row(plain(row.key), plain(row.shown), plain(row.layer.name))
+        keys = [row.key for row in self.shown]
+        if chosen is not None and chosen.key in keys:
+            table.move_cursor(row=keys.index(chosen.key))
+        self.show_about()
+
+    @property
+    def selected(self) -> SettingRow | None:
+        row = self.table.cursor_row
+        return self.shown[row] if self.shown and 0 <= row < len(self.shown) else None
+
+    @on(DataTable.RowHighlighted, "#settings-table")
+    def show_about(self) -> None:
+        row = self.selected
+        about = f"{row.key}: {row.description}" if row and row.description else ""
+        self.query_one("#setting-about", Static).update(Content(visible_text(about)))
+
+    def action_move(self, step: int) -> None:
+        if self.shown:
+            row = max(0, min(self.table.cursor_row + step, len(self.shown) - 1))
+            self.table.move_cursor(row=row)
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#settings-filter", Input).value = ""
+
+    # -- editing ------------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#settings-filter")
+    @on(DataTable.RowSelected, "#settings-table")
+    def action_edit(self) -> None:
+        row = self.selected
+        if row is None:
+            return
+        layer = "project" if row.layer.name == "project" else "user"
+
+        def save(layer: str, text: str | None) -> str | None:
+            return self.save(row, layer, text)
+
+        self.app.push_screen(SettingEditScreen(row, save, layer))
+
+    def save(self, row: SettingRow, layer: str, text: str | None) -> str | None:
+        """Write the key, re-read every layer; the validation message if it was refused."""
+        value = None if text is None else parse_value(text)
+        try:
+            path = save_setting(self.coda.loaded, layer, row.key, value)
+        except ConfigWriteError as exc:
+            return str(exc)
+        except (tomllib.TOMLDecodeError, OSError) as exc:
+            return f"not saved: the {layer} file cannot be rewritten ({exc}); fix it by hand"
+        self.coda.reload_config()
+        self.notify(f"Saved {row.key} in {path}")
+        return None
+
+    def action_revert(self) -> None:
+        path = layer_file("user")
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                restore_backup(path)
+            except (ConfigWriteError, OSError) as exc:
+                self.notify(str(exc), severity="warning")
+                return
+            self.coda.reload_config()
+            self.notify(f"Restored {path} from its .bak")
+
+        self.app.push_screen(
+            ConfirmScreen(f"Put back {path} as it was before the last save?", "Revert"),
+            confirmed,
+        )
