@@ -18,15 +18,11 @@ from ..providers import ProviderFactory
 from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
-from .screens.coming_soon import ComingSoonScreen
 from .screens.compare import CompareScreen
 from .screens.models import ModelsScreen
 from .screens.ollama import OllamaScreen
+from .screens.providers import ProvidersScreen
 from .screens.settings import SettingsScreen
-
-
-def _later(mode: str) -> ComingSoonScreen:
-    return ComingSoonScreen(mode)
 
 
 class CodaApp(App[None]):
@@ -36,7 +32,7 @@ class CodaApp(App[None]):
         "compare": CompareScreen,
         "models": ModelsScreen,
         "ollama": OllamaScreen,
-        "providers": lambda: _later("providers"),
+        "providers": ProvidersScreen,
         "settings": SettingsScreen,
     }
     DEFAULT_MODE = "chat"

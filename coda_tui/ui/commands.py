@@ -56,6 +56,11 @@ SETTINGS_COMMANDS = (
     ),
 )
 
+PROVIDERS_COMMANDS = (
+    ("edit", "Providers: set up the selected provider", "Settings, key variable, save"),
+    ("test", "Providers: test the connection", "List the models and ask for one token"),
+)
+
 
 class CodaCommands(Provider):
     def _commands(self) -> list[tuple[str, str, object]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 
 _KEEP = {"\n", "\t"}
@@ -19,3 +21,13 @@ def visible_text(text: str) -> str:
 def plain(text: str) -> Text:
     """A table cell that shows ``text`` as it is: DataTable reads a bare ``str`` as Rich markup."""
     return Text(visible_text(text), end="")
+
+
+def short_path(path: Path) -> str:
+    """A path as a user reads it: ``./…`` inside the working directory, ``~/…`` inside home."""
+    for base, prefix in ((Path.cwd(), "."), (Path.home(), "~")):
+        try:
+            return f"{prefix}/{path.relative_to(base)}"
+        except ValueError:
+            continue
+    return str(path)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from ...config import ConfigWriteError, LoadedConfig, restore_backup
 from ...config.keys import SettingRow, layer_file, parse_value, save_setting, setting_rows
 from ..commands import SETTINGS_COMMANDS
-from ..text import plain, visible_text
+from ..text import plain, short_path, visible_text
 from .dialogs import ConfirmScreen
 from .setting_edit import SettingEditScreen
 
@@ -74,7 +74,7 @@ class SettingsScreen(Screen[None]):
         files = []
         for layer in ("user", "project"):
             path = layer_file(layer)
-            files.append(f"{layer}: {path}{'' if path.exists() else ' (none yet)'}")
+            files.append(f"{layer}: {short_path(path)}{'' if path.exists() else ' (none yet)'}")
         self.query_one("#layers", Static).update(Content("Writes to  " + "  ·  ".join(files)))
         problems = self.query_one("#problems", Static)
         problems.display = bool(loaded.problems)
@@ -143,7 +143,7 @@ class SettingsScreen(Screen[None]):
         except (tomllib.TOMLDecodeError, OSError) as exc:
             return f"not saved: the {layer} file cannot be rewritten ({exc}); fix it by hand"
         self.coda.reload_config()
-        self.notify(f"Saved {row.key} in {path}")
+        self.notify(f"Saved {row.key} in {short_path(path)}")
         return None
 
     def action_revert(self) -> None:
@@ -158,7 +158,7 @@ class SettingsScreen(Screen[None]):
                 self.notify(str(exc), severity="warning")
                 return
             self.coda.reload_config()
-            self.notify(f"Restored {path} from its .bak")
+            self.notify(f"Restored {short_path(path)} from its .bak")
 
         self.app.push_screen(
             ConfirmScreen(f"Put back {path} as it was before the last save?", "Revert"),

@@ -1,0 +1,240 @@
+"""Provider setup and settings driven with Pilot: forms, connection tests, keys, layers."""
+
+from __future__ import annotations
+
+import tomllib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Label
+
+from coda_tui.config import load_config
+from coda_tui.config.writer import backup_path
+from coda_tui.ui.app import CodaApp
+from coda_tui.ui.screens.chat import ChatScreen
+from coda_tui.ui.screens.provider_form import ProviderFormScreen
+from coda_tui.ui.screens.providers import ProviderCard, ProvidersScreen
+from coda_tui.ui.screens.setting_edit import SettingEditScreen
+from coda_tui.ui.screens.settings import SettingsScreen
+
+from .servers.ollama import OllamaServer
+from .servers.openai_compat import OpenAICompatServer
+from .test_app import SIZE, screen_text
+from .test_ollama_panel import notified, settle
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAICompatServer]:
+    with OpenAICompatServer() as server:
+        yield server
+
+
+def start(user_config: Path, text: str = "[providers.mock]\ndelay = 0\n") -> CodaApp:
+    user_config.write_text(text, encoding="utf-8")
+    return CodaApp(load_config())
+
+
+async def open_form(pilot, card: str) -> ProviderFormScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("f5")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ProvidersScreen)
+    pilot.app.screen.query_one(f"#card-{card}", ProviderCard).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, ProviderFormScreen)
+    return form
+
+
+def fill(form: ProviderFormScreen, **values: str) -> None:
+    for name, value in values.items():
+        form.query_one(f"#field-{name}", Input).value = value
+
+
+async def press_test(pilot, form: ProviderFormScreen) -> str:  # type: ignore[no-untyped-def]
+    await pilot.click("#test")
+    await settle(pilot)
+    return str(form.query_one("#test-result", Label).content)
+
+
+def saved(user_config: Path) -> dict:  # type: ignore[type-arg]
+    return tomllib.loads(user_config.read_text(encoding="utf-8"))
+
+
+async def test_ollama_at_a_custom_url_tested_then_saved(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "ollama")
+        fill(form, base_url=ollama_server.url, model="qwen2.5:0.5b")
+        result = await press_test(pilot, form)
+        assert result.startswith("✓ 2 models listed; qwen2.5:0.5b answered in")
+        await pilot.click("#save-user")
+        await settle(pilot)
+        section = saved(user_config)["providers"]["ollama"]
+        assert section == {"type": "ollama", "base_url": ollama_server.url, "model": "qwen2.5:0.5b"}
+        # applied at once: the factory builds the provider from the new section
+        assert app.factory.create("ollama").base_url == ollama_server.url  # type: ignore[attr-defined]
+        card = app.screen.query_one("#card-ollama", ProviderCard)
+        assert "configured as [providers.ollama] · qwen2.5:0.5b" in str(card.content)
+        await pilot.press("t")
+        await settle(pilot)
+        assert "✓ 2 models listed; qwen2.5:0.5b answered" in str(card.content)
+
+
+async def test_a_failing_test_shows_the_error_and_its_fix(user_config: Path) -> None:
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "ollama")
+        fill(form, base_url="http://127.0.0.1:1")
+        result = await press_test(pilot, form)
+        assert result.startswith("✗ ollama: Ollama is not running at http://127.0.0.1:1")
+        assert "ollama serve" in result
+
+
+async def test_openai_compatible_server_with_an_environment_key(
+    user_config: Path, openai_server: OpenAICompatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOCAL_LLM_KEY", openai_server.state.api_key)
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "local")
+        fill(
+            form,
+            api_base=f"{openai_server.url}/v1",
+            model="openai/local-llama",
+            key_variable="LOCAL_LLM_KEY",
+        )
+        result = await press_test(pilot, form)
+        assert result.startswith("✓ 2 models listed; openai/local-llama answered")
+        await pilot.click("#save-user")
+        await settle(pilot)
+        section = saved(user_config)["providers"]["local"]
+        assert section["api_key"] == "${LOCAL_LLM_KEY}"
+        assert openai_server.state.api_key not in user_config.read_text(encoding="utf-8")
+
+
+async def test_a_pasted_key_in_the_variable_field_is_refused(user_config: Path) -> None:
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "openai")
+        fill(form, key_variable="sk-proj-abc123")
+        await pilot.click("#save-user")
+        await pilot.pause()
+        assert isinstance(app.screen, ProviderFormScreen)
+        assert "paste a key itself in the session-only field" in screen_text(app)
+        assert (
+            "providers" not in saved(user_config) or "openai" not in saved(user_config)["providers"]
+        )
+
+
+async def test_a_typed_key_is_used_and_never_lands_anywhere(
+    tmp_path: Path, user_config: Path, openai_server: OpenAICompatServer
+) -> None:
+    key = f"sk-raw-{uuid.uuid4().hex}"
+    openai_server.state.api_key = key
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_form(pilot, "local")
+        fill(form, api_base=f"{openai_server.url}/v1", model="openai/local-llama", session_key=key)
+        assert "✓" in await press_test(pilot, form)
+        assert key not in screen_text(app)  # masked on screen
+        await pilot.click("#save-user")
+        await settle(pilot)
+        await pilot.press("f1")
+        chat = app.screen
+        assert isinstance(chat, ChatScreen)
+        chat.session.set_model("local", "openai/local-llama")
+        await pilot.press(*"hello with my key", "enter")
+        await settle(pilot)
+        assert "server says: hello with my key" in screen_text(app)
+        await pilot.press("ctrl+s")  # export the chat too: exports must not carry it either
+        await pilot.pause()
+    leaks = [
+        path for path in tmp_path.rglob("*") if path.is_file() and key.encode() in path.read_bytes()
+    ]
+    assert leaks == []
+    assert list(tmp_path.rglob("coda-chat-*.md")), "the export ran"
+    assert "local" in saved(user_config)["providers"]
+
+
+async def test_a_broken_user_file_is_reported_and_never_rewritten(user_config: Path) -> None:
+    broken = b"[defaults]\ntemperature = 0.5\nprovider = \n"
+    user_config.write_bytes(broken)
+    app = CodaApp(load_config())
+    async with app.run_test(size=SIZE) as pilot:
+        assert notified(app, f"{user_config}:3")
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        assert f"⚠ {user_config}:3" in screen_text(app)
+        await pilot.press(*"defaults.max_tokens", "enter")
+        assert isinstance(app.screen, SettingEditScreen)
+        await pilot.press(*"100", "enter")
+        await pilot.pause()
+        assert "cannot be rewritten" in screen_text(app)
+    assert user_config.read_bytes() == broken
+    assert not backup_path(user_config).exists()
+
+
+def row(app: CodaApp, key: str) -> tuple[str, str]:
+    screen = app.screen
+    assert isinstance(screen, SettingsScreen)
+    found = next(r for r in screen.rows if r.key == key)
+    return found.shown, found.layer.name
+
+
+async def test_provenance_edit_validation_and_revert(
+    user_config: Path, project_config: Path
+) -> None:
+    user_config.write_text("[defaults]\ntemperature = 0.3\nmax_tokens = 100\n", encoding="utf-8")
+    project_config.write_text("[defaults]\ntemperature = 0.9\n", encoding="utf-8")
+    app = CodaApp(load_config())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        assert row(app, "defaults.temperature") == ("0.9", "project")
+        assert row(app, "defaults.max_tokens") == ("100", "user")
+        assert row(app, "defaults.provider") == ("mock", "default")
+        await pilot.press(*"max_tokens", "enter")
+        await pilot.press("ctrl+a", "ctrl+k", *"0", "enter")  # invalid: must be > 0
+        await pilot.pause()
+        assert isinstance(app.screen, SettingEditScreen)
+        error = str(app.screen.query_one("#setting-error", Label).content)
+        assert (
+            error
+            == "not written, invalid settings: defaults.max_tokens: Input should be greater than 0"
+        )
+        assert "max_tokens = 100" in user_config.read_text(encoding="utf-8")
+        await pilot.press("ctrl+a", "ctrl+k", *"512", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        assert row(app, "defaults.max_tokens") == ("512", "user")
+        assert app.loaded.config.defaults.max_tokens == 512  # applied without a restart
+        await pilot.press("ctrl+z")
+        await pilot.click("#confirm")
+        await settle(pilot)
+        assert row(app, "defaults.max_tokens") == ("100", "user")
+        assert "max_tokens = 100" in user_config.read_text(encoding="utf-8")
+
+
+async def test_a_provider_key_written_to_the_project_keeps_its_type(
+    user_config: Path, project_config: Path
+) -> None:
+    app = start(user_config, '[providers.oci]\ntype = "oci_genai"\nprofile = "WORK"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press(*"providers.oci.region", "enter")
+        await pilot.click("#layer-project")
+        await pilot.press("tab")  # leave the radio set before typing
+        app.screen.query_one("#setting-value", Input).value = "eu-frankfurt-1"
+        await pilot.click("#save")
+        await settle(pilot)
+        project = tomllib.loads(project_config.read_text(encoding="utf-8"))
+        assert project == {"providers": {"oci": {"type": "oci_genai", "region": "eu-frankfurt-1"}}}
+        assert row(app, "providers.oci.region") == ("eu-frankfurt-1", "project")
+        assert row(app, "providers.oci.profile") == ("WORK", "user")
