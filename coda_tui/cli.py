@@ -26,14 +26,34 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"coda-tui {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{ask,models}")
+    commands = parser.add_subparsers(dest="command", metavar="{ask,models,serve}")
     ask = commands.add_parser(
         "ask", parents=[common], help="answer one prompt on stdout (the prompt, or stdin)"
     )
     ask.add_argument("prompt", nargs="*", help="the prompt; read from stdin when absent")
     models = commands.add_parser("models", parents=[common], help="list the models you can use")
     models.add_argument("--json", action="store_true", help="one JSON array, for programs")
+    serve = commands.add_parser(
+        "serve", parents=[common], help="the app in a browser tab, through textual-serve"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a non-loopback --host: whoever reaches it gets the app and your keys",
+    )
     return parser
+
+
+def app_args(args: argparse.Namespace) -> list[str]:
+    """The options a served app process is started with (the same config and flags)."""
+    out: list[str] = []
+    for name in ("provider", "model", "config"):
+        value = getattr(args, name, None)
+        if value:
+            out += [f"--{name}", str(value)]
+    return out
 
 
 def flags_from(args: argparse.Namespace) -> dict[str, Any]:
@@ -45,6 +65,10 @@ def flags_from(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(args.host, args.port, args.public, app_args(args))
     from .config import load_config
 
     loaded = load_config(config_file=args.config, flags=flags_from(args))

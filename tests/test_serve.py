@@ -1,0 +1,133 @@
+"""``coda-tui serve``: the app in a real headless Chromium, and the loopback-only default."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coda_tui.serve import is_loopback
+
+CHROMIUM = next(
+    (found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))), None
+)
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# textual-serve keeps its xterm.js Terminal in a closure; the test page names it so the test can
+# read the screen the browser shows (xterm draws on a canvas, not in the DOM).
+TERMINAL = re.compile(r"this\.terminal=new (\w+)\.Terminal\(")
+SCREEN_JS = """() => {
+    const buffer = window.codaTerminal.buffer.active;
+    const lines = [];
+    for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
+    return lines.join("\\n");
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coda_tui", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "example.org"])
+def test_a_public_address_needs_public(host: str) -> None:
+    refused = run_cli("serve", "--host", host, "--port", str(free_port()))
+    assert refused.returncode == 2
+    assert f"refusing to serve on {host} without --public" in refused.stderr
+    assert "every API key in its environment" in refused.stderr
+
+
+def test_loopback_addresses() -> None:
+    assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "10.0.0.1", "::", "my-host"]))
+
+
+@pytest.fixture
+def served(user_config: Path) -> Iterator[str]:
+    user_config.write_text("[providers.mock]\ndelay = 0\n", encoding="utf-8")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "coda_tui", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"coda-tui serve exited: {server.stderr.read().decode()}")  # type: ignore[union-attr]
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("coda-tui serve did not listen within 30 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def name_the_terminal(route: Any) -> None:
+    script = route.fetch().text()
+    patched, count = TERMINAL.subn(r"this.terminal=window.codaTerminal=new \1.Terminal(", script)
+    assert count == 1, "textual-serve's textual.js changed: find where it makes the Terminal"
+    route.fulfill(body=patched, content_type="application/javascript")
+
+
+def wait_for_text(page: Any, text: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        if page.evaluate("() => Boolean(window.codaTerminal)"):
+            screen = page.evaluate(SCREEN_JS)
+            if text in screen:
+                return str(screen)
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} never appeared; the page showed:\n{screen}")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found: apt-get install chromium")
+def test_a_prompt_answered_in_the_browser(served: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.route(re.compile(r".*/static/js/textual\.js.*"), name_the_terminal)
+            page.route(re.compile(r"^https?://(?!127\.0\.0\.1).*"), lambda route: route.abort())
+            page.goto(served)
+            wait_for_text(page, "Chatting with mock · mock-1")
+            page.locator(".xterm-helper-textarea").focus()  # where xterm.js reads keys
+            page.keyboard.type("Hi, my name is Ada")
+            page.keyboard.press("Enter")
+            screen = wait_for_text(page, "Hello, Ada! I am the mock model")
+            assert "done · TTFT" in wait_for_text(page, "done · TTFT")
+            assert "Hi, my name is Ada" in screen
+        finally:
+            browser.close()
