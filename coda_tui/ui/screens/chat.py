@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
 from ...providers import Model, ProviderError
@@ -24,6 +23,7 @@ from ..widgets.chat_list import ChatList
 from ..widgets.message import MessageView
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
+from .base import CodaScreen
 from .chat_settings import ChatSettingsScreen
 from .model_picker import ModelChoice, ModelPickerScreen
 
@@ -34,7 +34,7 @@ VISIBLE_TURNS = 8
 """Turns built when a saved chat opens; older ones load on demand, so long chats open fast."""
 
 
-class ChatScreen(Screen[None]):
+class ChatScreen(CodaScreen):
     CSS_PATH = "chat.tcss"
     PALETTE = CHAT_COMMANDS
     BINDINGS = [
@@ -74,10 +74,6 @@ class ChatScreen(Screen[None]):
         self.session = self._new_session()
         self.models: dict[tuple[str, str], Model] = {}
         self.metrics: StreamMetrics | None = None
-
-    @property
-    def coda(self) -> CodaApp:
-        return cast("CodaApp", self.app)
 
     def _new_session(self) -> ChatSession:
         app = cast("CodaApp", self.app)

@@ -8,24 +8,24 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from ...providers import ProviderError
 from ..chat_session import ChatParams
 from ..widgets.compare_pane import ComparePane
 from ..widgets.prompt import PromptInput
+from .base import CodaScreen
 from .chat_settings import ChatSettingsScreen
 from .model_picker import ModelChoice, ModelPickerScreen
 
 if TYPE_CHECKING:
-    from ..app import CodaApp
+    pass
 
 MAX_PANES = 4
 
@@ -87,7 +87,7 @@ def comparison_markdown(panes: list[ComparePane]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class CompareScreen(Screen[None]):
+class CompareScreen(CodaScreen):
     CSS_PATH = "compare.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
@@ -106,10 +106,6 @@ class CompareScreen(Screen[None]):
         self.sync_scroll = False
         self.selected = 1
         self._syncing = False
-
-    @property
-    def coda(self) -> CodaApp:
-        return cast("CodaApp", self.app)
 
     @property
     def panes(self) -> list[ComparePane]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -12,17 +12,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...providers import Model, ProviderError
 from ..commands import MODELS_COMMANDS
 from ..text import plain, visible_text
 from ..widgets.pull_progress import human_bytes
+from .base import FilteredTableScreen
+from .chat import ChatScreen
+from .compare import CompareScreen
 from .model_picker import DISCOVERY_TIMEOUT, ModelChoice
 
 if TYPE_CHECKING:
-    from ..app import CodaApp
+    pass
 
 
 def _thousands(tokens: int | None) -> str:
@@ -101,20 +103,16 @@ def details_text(model: Model) -> str:
     return "\n".join(f"{key:<13}{value}" for key, value in facts if value)
 
 
-class ModelsScreen(Screen[None]):
+class ModelsScreen(FilteredTableScreen):
     CSS_PATH = "models.tcss"
     PALETTE = MODELS_COMMANDS
+    FILTER_ID, TABLE_ID = "filter", "model-table"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("enter", "chat_with", "Chat", id="models_chat", tooltip="Chat with this model"),
         Binding("ctrl+b", "add_to_compare", "+Compare", id="models_compare", tooltip="Add a pane"),
         Binding("ctrl+s", "sort", "Sort", id="models_sort", tooltip="Reverse, then next column"),
         Binding("ctrl+r", "refresh", "Refresh", id="models_refresh", tooltip="Ask every provider"),
-        Binding("escape", "clear_filter", "Clear", id="models_clear", show=False),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-        Binding("pagedown", "move(10)", show=False),
-        Binding("pageup", "move(-10)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -128,10 +126,6 @@ class ModelsScreen(Screen[None]):
         self.sort_column = 0
         self.sort_reverse = False
 
-    @property
-    def coda(self) -> CodaApp:
-        return cast("CodaApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="filter-bar"):
@@ -144,10 +138,6 @@ class ModelsScreen(Screen[None]):
             yield DataTable[Text](id="model-table", cursor_type="row")
             yield Static(Content("No model selected"), id="model-details")
         yield Footer(compact=True)
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#model-table", DataTable)
 
     def on_mount(self) -> None:
         self.sub_title = "models"
@@ -189,7 +179,7 @@ class ModelsScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def show(self) -> None:
         """Rebuild the rows from what has arrived, filtered and sorted, keeping the cursor."""
-        words = self.query_one("#filter", Input).value.lower().split()
+        words = self.filter_words
         everything = [model for models in self.models.values() for model in models]
         matching = [m for m in everything if all(w in self._haystack(m) for w in words)]
         chosen = self.highlighted
@@ -245,14 +235,6 @@ class ModelsScreen(Screen[None]):
 
     # -- keys -------------------------------------------------------------------------------------
 
-    def action_move(self, step: int) -> None:
-        if self.shown:
-            row = max(0, min(self.table.cursor_row + step, len(self.shown) - 1))
-            self.table.move_cursor(row=row)
-
-    def action_clear_filter(self) -> None:
-        self.query_one("#filter", Input).value = ""
-
     def action_sort(self) -> None:
         """One key walks every order: this column reversed, then the next column."""
         if self.sort_reverse:
@@ -275,25 +257,19 @@ class ModelsScreen(Screen[None]):
     @on(Input.Submitted, "#filter")
     @on(DataTable.RowSelected, "#model-table")
     async def action_chat_with(self) -> None:
-        model = self.highlighted
-        if model is None:
-            self.notify("No model selected", severity="warning")
-            return
-        from .chat import ChatScreen
-
-        await self.app.switch_mode("chat")
-        chat = self.app.screen
-        if isinstance(chat, ChatScreen):
-            chat.use_model(ModelChoice(model.provider, model))
+        choice = await self._switch_with_highlighted("chat")
+        if choice is not None and isinstance(self.app.screen, ChatScreen):
+            self.app.screen.use_model(choice)
 
     async def action_add_to_compare(self) -> None:
+        choice = await self._switch_with_highlighted("compare")
+        if choice is not None and isinstance(self.app.screen, CompareScreen):
+            await self.app.screen.add_model(choice)
+
+    async def _switch_with_highlighted(self, mode: str) -> ModelChoice | None:
         model = self.highlighted
         if model is None:
             self.notify("No model selected", severity="warning")
-            return
-        from .compare import CompareScreen
-
-        await self.app.switch_mode("compare")
-        compare = self.app.screen
-        if isinstance(compare, CompareScreen):
-            await compare.add_model(ModelChoice(model.provider, model))
+            return None
+        await self.app.switch_mode(mode)
+        return ModelChoice(model.provider, model)

@@ -13,7 +13,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker
 
@@ -21,13 +20,13 @@ from ...providers import Model, ProviderError
 from ..commands import OLLAMA_COMMANDS
 from ..text import plain, visible_text
 from ..widgets.pull_progress import PullProgressBar, human_bytes
+from .base import CodaScreen
 from .dialogs import ConfirmScreen, TextPromptScreen
 from .model_details import ModelDetailsScreen
 
 if TYPE_CHECKING:
     from ...providers.ollama_provider import OllamaProvider
     from ...providers.ollama_types import RunningModel
-    from ..app import CodaApp
 
 COLUMNS = ("Name", "Size", "Family", "Parameters", "Quantization", "Modified", "Loaded")
 
@@ -51,7 +50,7 @@ def loaded_cell(running: RunningModel | None) -> str:
     return " · ".join(parts)
 
 
-class OllamaScreen(Screen[None]):
+class OllamaScreen(CodaScreen):
     CSS_PATH = "ollama.tcss"
     PALETTE = OLLAMA_COMMANDS
     BINDINGS = [
@@ -69,10 +68,6 @@ class OllamaScreen(Screen[None]):
         self.running: dict[str, RunningModel] = {}
         self.server_error: ProviderError | None = None
         self.pulls: dict[PullProgressBar, Worker[None]] = {}
-
-    @property
-    def coda(self) -> CodaApp:
-        return cast("CodaApp", self.app)
 
     @property
     def provider_name(self) -> str:

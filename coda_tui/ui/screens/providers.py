@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...config import ConfigWriteError, LoadedConfig, ProviderSettings, read_layer, write_layer
@@ -20,10 +19,11 @@ from ...providers import ProviderError
 from ..commands import PROVIDERS_COMMANDS
 from ..provider_kinds import KINDS, ProviderKind, detect, form_values, kind_of
 from ..text import short_path, visible_text
+from .base import CodaScreen
 from .provider_form import SAFETY, ProviderForm, ProviderFormScreen, test_connection
 
 if TYPE_CHECKING:
-    from ..app import CodaApp
+    pass
 
 
 @dataclass
@@ -59,7 +59,7 @@ class ProviderCard(Static, can_focus=True):
         self.update(Content(visible_text("\n".join(lines))))
 
 
-class ProvidersScreen(Screen[None]):
+class ProvidersScreen(CodaScreen):
     CSS_PATH = "providers.tcss"
     PALETTE = PROVIDERS_COMMANDS
     BINDINGS = [
@@ -68,10 +68,6 @@ class ProvidersScreen(Screen[None]):
         Binding("down", "app.focus_next", show=False),
         Binding("up", "app.focus_previous", show=False),
     ]
-
-    @property
-    def coda(self) -> CodaApp:
-        return cast("CodaApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -3,48 +3,40 @@
 from __future__ import annotations
 
 import tomllib
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...config import ConfigWriteError, LoadedConfig, restore_backup
 from ...config.keys import SettingRow, layer_file, parse_value, save_setting, setting_rows
 from ..commands import SETTINGS_COMMANDS
 from ..text import plain, short_path, visible_text
+from .base import FilteredTableScreen
 from .dialogs import ConfirmScreen
 from .setting_edit import SettingEditScreen
 
 if TYPE_CHECKING:
-    from ..app import CodaApp
+    pass
 
 
-class SettingsScreen(Screen[None]):
+class SettingsScreen(FilteredTableScreen):
     CSS_PATH = "settings.tcss"
     PALETTE = SETTINGS_COMMANDS
+    FILTER_ID, TABLE_ID = "settings-filter", "settings-table"
     BINDINGS = [
         Binding("enter", "edit", "Edit", id="settings_edit", tooltip="Change the selected key"),
         Binding("ctrl+z", "revert", "Revert", id="settings_revert", tooltip="Restore the .bak"),
-        Binding("escape", "clear_filter", "Clear", id="settings_clear", show=False),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-        Binding("pagedown", "move(10)", show=False),
-        Binding("pageup", "move(-10)", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[SettingRow] = []
         self.shown: list[SettingRow] = []
-
-    @property
-    def coda(self) -> CodaApp:
-        return cast("CodaApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,10 +50,6 @@ class SettingsScreen(Screen[None]):
         yield table
         yield Static(id="setting-about")
         yield Footer(compact=True)
-
-    @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#settings-table", DataTable)
 
     def on_mount(self) -> None:
         self.sub_title = "settings"
@@ -83,7 +71,7 @@ class SettingsScreen(Screen[None]):
 
     @on(Input.Changed, "#settings-filter")
     def show(self) -> None:
-        words = self.query_one("#settings-filter", Input).value.lower().split()
+        words = self.filter_words
         chosen = self.selected
         self.shown = [
             row
@@ -109,14 +97,6 @@ class SettingsScreen(Screen[None]):
         row = self.selected
         about = f"{row.key}: {row.description}" if row and row.description else ""
         self.query_one("#setting-about", Static).update(Content(visible_text(about)))
-
-    def action_move(self, step: int) -> None:
-        if self.shown:
-            row = max(0, min(self.table.cursor_row + step, len(self.shown) - 1))
-            self.table.move_cursor(row=row)
-
-    def action_clear_filter(self) -> None:
-        self.query_one("#settings-filter", Input).value = ""
 
     # -- editing ------------------------------------------------------------------------------
 

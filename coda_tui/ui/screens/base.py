@@ -1,0 +1,53 @@
+"""What the mode screens share: the typed app, and a filter box steering a table."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Input
+
+if TYPE_CHECKING:
+    from ..app import CodaApp
+
+
+class CodaScreen(Screen[None]):
+    @property
+    def coda(self) -> CodaApp:
+        return cast("CodaApp", self.app)
+
+
+class FilteredTableScreen(CodaScreen):
+    """Typing filters while arrows and page keys move the table, so focus can stay in the box.
+
+    A subclass names its widgets and keeps ``shown``, the rows in table order.
+    """
+
+    FILTER_ID: ClassVar[str]
+    TABLE_ID: ClassVar[str]
+    BINDINGS = [
+        Binding("escape", "clear_filter", "Clear", id="clear_filter", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+        Binding("pagedown", "move(10)", show=False),
+        Binding("pageup", "move(-10)", show=False),
+    ]
+    shown: list[Any]
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one(f"#{self.TABLE_ID}", DataTable)
+
+    @property
+    def filter_words(self) -> list[str]:
+        return self.query_one(f"#{self.FILTER_ID}", Input).value.lower().split()
+
+    def action_move(self, step: int) -> None:
+        if self.shown:
+            row = max(0, min(self.table.cursor_row + step, len(self.shown) - 1))
+            self.table.move_cursor(row=row)
+
+    def action_clear_filter(self) -> None:
+        self.query_one(f"#{self.FILTER_ID}", Input).value = ""
