@@ -5,7 +5,12 @@ What the settings screen lists and edits; kept here, free of Textual, so it is t
 
 from __future__ import annotations
 
+import ast
+import functools
+import inspect
+import itertools
 import json
+import textwrap
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +43,7 @@ def setting_rows(loaded: LoadedConfig) -> list[SettingRow]:
     rows: list[SettingRow] = []
 
     def walk(model: BaseModel, prefix: str) -> None:
-        for name, info in type(model).model_fields.items():
+        for name in type(model).model_fields:
             value = getattr(model, name)
             key = f"{prefix}{name}"
             if name == "providers" and not prefix:
@@ -47,10 +52,35 @@ def setting_rows(loaded: LoadedConfig) -> list[SettingRow]:
             elif isinstance(value, BaseModel):
                 walk(value, key + ".")
             else:
-                rows.append(SettingRow(key, value, set_by(loaded, key), info.description or ""))
+                about = field_docs(type(model)).get(name, "")
+                rows.append(SettingRow(key, value, set_by(loaded, key), about))
 
     walk(loaded.config, "")
     return rows
+
+
+@functools.cache
+def field_docs(model: type[BaseModel]) -> dict[str, str]:
+    """The docstring under each field of ``model`` and its bases, read from their source."""
+    docs: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls is BaseModel:
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for field_node, doc_node in itertools.pairwise(body):
+            if (
+                isinstance(field_node, ast.AnnAssign)
+                and isinstance(field_node.target, ast.Name)
+                and isinstance(doc_node, ast.Expr)
+                and isinstance(doc_node.value, ast.Constant)
+                and isinstance(doc_node.value.value, str)
+            ):
+                docs[field_node.target.id] = inspect.cleandoc(doc_node.value.value)
+    return docs
 
 
 def set_by(loaded: LoadedConfig, key: str) -> Layer:

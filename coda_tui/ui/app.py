@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.signal import Signal
 
 from ..config import ConfigWriteError, LiteLLMSettings, LoadedConfig, load_config, set_value
@@ -19,10 +21,13 @@ from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
 from .screens.compare import CompareScreen
-from .screens.models import ModelsScreen
-from .screens.ollama import OllamaScreen
-from .screens.providers import ProvidersScreen
-from .screens.settings import SettingsScreen
+
+
+def _screen(module: str, name: str) -> Screen[None]:
+    """A mode's screen, its module imported the first time the mode opens: startup pays only
+    for the chat screen it shows (and compare, which the chat shares code with)."""
+    screen_class = getattr(importlib.import_module(f".screens.{module}", __package__), name)
+    return cast("Screen[None]", screen_class())
 
 
 class CodaApp(App[None]):
@@ -30,10 +35,10 @@ class CodaApp(App[None]):
     MODES = {
         "chat": ChatScreen,
         "compare": CompareScreen,
-        "models": ModelsScreen,
-        "ollama": OllamaScreen,
-        "providers": ProvidersScreen,
-        "settings": SettingsScreen,
+        "models": lambda: _screen("models", "ModelsScreen"),
+        "ollama": lambda: _screen("ollama", "OllamaScreen"),
+        "providers": lambda: _screen("providers", "ProvidersScreen"),
+        "settings": lambda: _screen("settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CodaCommands}
