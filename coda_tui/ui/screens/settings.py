@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     pass
 
 
+VALUE_WIDTH = 36
+
+
 class SettingsScreen(FilteredTableScreen):
     CSS_PATH = "settings.tcss"
     PALETTE = SETTINGS_COMMANDS
@@ -46,7 +49,9 @@ class SettingsScreen(FilteredTableScreen):
             placeholder="type to filter · Enter edits the selected key", id="settings-filter"
         )
         table: DataTable[Text] = DataTable(id="settings-table", cursor_type="row")
-        table.add_columns("Key", "Value", "From")
+        table.add_column("Key")
+        table.add_column("Value", width=VALUE_WIDTH)  # the whole value is in the edit dialog
+        table.add_column("From")
         yield table
         yield Static(id="setting-about")
         yield Footer(compact=True)
