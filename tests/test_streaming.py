@@ -229,3 +229,24 @@ async def test_closing_arrivals_stops_the_source() -> None:
     assert await stream.__anext__()
     await stream.aclose()
     assert closed.is_set()
+
+
+async def test_inbox_hands_a_threads_items_over_in_order_and_in_batches() -> None:
+    import asyncio
+    import threading
+
+    from coda_tui.providers.streaming import Inbox
+
+    inbox: Inbox[int] = Inbox(asyncio.get_running_loop())
+    thread = threading.Thread(target=lambda: [inbox.put(i) for i in range(20_000)])
+    thread.start()
+    received: list[int] = []
+    takes = 0
+    while len(received) < 20_000:
+        received += await inbox.take(timeout=5)
+        takes += 1
+    thread.join()
+    assert received == list(range(20_000))
+    assert takes < 20_000 / 10  # woken per batch, not per item
+    with pytest.raises(TimeoutError):
+        await inbox.take(timeout=0.05)

@@ -73,10 +73,12 @@ class EventDecoder:
     has_usage: bool = False
     _calls: list[_PendingCall] = field(default_factory=list)
 
-    def feed(self, data: str) -> Piece:
+    def feed(self, data: str, into: Piece | None = None) -> Piece:
+        """What this event adds, folded into ``into`` when given (one Piece for a batch)."""
+        piece = Piece() if into is None else into
         if data.strip() == "[DONE]":
             self.finished = True
-            return Piece()
+            return piece
         try:
             event = json.loads(data)
         except json.JSONDecodeError as exc:
@@ -85,10 +87,13 @@ class EventDecoder:
             ) from exc
         if not isinstance(event, dict):
             raise StreamDecodeError("OCI sent an event that is not an object", provider="oci_genai")
-        piece = self._cohere(event) if self.cohere else self._generic(event)
-        piece.usage = usage_from(event.get("usage"))
-        if piece.usage is not None:
-            self.has_usage = True
+        if self.cohere:
+            self._cohere(event, piece)
+        else:
+            self._generic(event, piece)
+        if "usage" in event:
+            piece.usage = usage_from(event["usage"]) or piece.usage
+            self.has_usage = self.has_usage or piece.usage is not None
         return piece
 
     @property
@@ -96,33 +101,31 @@ class EventDecoder:
         """Finished and nothing more worth waiting for."""
         return self.finished and self.has_usage
 
-    def _cohere(self, event: dict[str, Any]) -> Piece:
+    def _cohere(self, event: dict[str, Any], piece: Piece) -> None:
         reason = event.get("finishReason")
         calls = [cohere_tool_call(c, i) for i, c in enumerate(event.get("toolCalls") or [])]
+        piece.tool_calls += calls
         if reason is None:
-            return Piece(text=str(event.get("text") or ""), tool_calls=calls)
-        self.finished = True
+            piece.text += str(event.get("text") or "")
+            return
+        self.finished = True  # its text repeats the whole answer: not appended again
         finish = "tool_calls" if calls else COHERE_FINISH.get(str(reason), str(reason).lower())
-        return Piece(tool_calls=calls, finish_reason=finish)  # its text repeats the answer
+        piece.finish_reason = finish
 
-    def _generic(self, event: dict[str, Any]) -> Piece:
+    def _generic(self, event: dict[str, Any], piece: Piece) -> None:
         message = event.get("message") or {}
-        text = "".join(
-            str(part.get("text") or "")
-            for part in message.get("content") or []
-            if isinstance(part, dict) and part.get("type", "TEXT") == "TEXT"
-        )
+        for part in message.get("content") or ():
+            if isinstance(part, dict) and part.get("type", "TEXT") == "TEXT":
+                piece.text += str(part.get("text") or "")
         for position, call in enumerate(message.get("toolCalls") or event.get("toolCalls") or []):
             self._add_call(call, position)
-        piece = Piece(text=text)
         reason = event.get("finishReason")
         if reason is not None:
             self.finished = True
-            piece.finish_reason = GENERIC_FINISH.get(str(reason).lower(), str(reason).lower())
-            piece.tool_calls = self._finish_calls()
-            if piece.tool_calls:
-                piece.finish_reason = "tool_calls"
-        return piece
+            calls = self._finish_calls()
+            piece.tool_calls += calls
+            lowered = str(reason).lower()
+            piece.finish_reason = "tool_calls" if calls else GENERIC_FINISH.get(lowered, lowered)
 
     def _add_call(self, call: dict[str, Any], position: int) -> None:
         call_id = call.get("id")

@@ -30,7 +30,7 @@ from .models import ChatCompletion, ChatCompletionChunk, Model
 from .oci_events import EventDecoder, Piece
 from .oci_models import ModelCache, model_from_summary, newest_per_name
 from .oci_requests import chat_request, is_cohere, read_response
-from .streaming import CompletionAccumulator
+from .streaming import CompletionAccumulator, Inbox
 
 USAGE_GRACE = 0.5
 """Seconds to wait after the finish event for the usage event that may follow it."""
@@ -231,13 +231,12 @@ class OCIGenAIProvider(BaseProvider):
         return accumulator.result()
 
     async def _stream(self, request: ChatRequest) -> AsyncIterator[ChatCompletionChunk]:
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        inbox: Inbox[tuple[str, Any]] = Inbox(asyncio.get_running_loop())
         stop = threading.Event()
         opened: list[Any] = []
 
         def post(kind: str, value: Any = None) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+            inbox.put((kind, value))
 
         def read() -> None:
             import oci
@@ -267,12 +266,9 @@ class OCIGenAIProvider(BaseProvider):
         try:
             while not decoder.done:
                 try:
-                    wait = USAGE_GRACE if decoder.finished else None
-                    batch = [await asyncio.wait_for(queue.get(), wait)]
+                    batch = await inbox.take(USAGE_GRACE if decoder.finished else None)
                 except TimeoutError:
                     return  # finished, and no usage came: the live service may never close
-                while not queue.empty():
-                    batch.append(queue.get_nowait())
                 piece, ended, failure = self._fold(batch, decoder)
                 text.append(piece.text)
                 if piece.text or piece.tool_calls or piece.finish_reason or piece.usage:
@@ -313,11 +309,7 @@ class OCIGenAIProvider(BaseProvider):
                 text, calls, finish, usage = read_response(value.chat_response)
                 decoder.finished = decoder.has_usage = True
                 return Piece(text, calls, finish, usage), True, None
-            piece = decoder.feed(value)
-            folded.text += piece.text
-            folded.tool_calls += piece.tool_calls
-            folded.finish_reason = piece.finish_reason or folded.finish_reason
-            folded.usage = piece.usage or folded.usage
+            decoder.feed(value, into=folded)
         return folded, False, None
 
     # -- models -----------------------------------------------------------------------------------

@@ -18,8 +18,9 @@ import asyncio
 import contextlib
 import itertools
 import json
+import threading
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from .errors import ProviderError, StreamDecodeError
 from .models import (
@@ -168,6 +169,37 @@ async def arrivals(source: AsyncIterable[T]) -> AsyncIterator[list[T]]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+class Inbox(Generic[T]):
+    """What a blocking reader thread hands to the event loop, taken in batches.
+
+    The loop is woken once per batch, when the inbox goes from empty to not empty, not once per
+    item: a wake-up is a syscall and a GIL hand-off, and a stream has thousands of items.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._items: list[T] = []
+        self._lock = threading.Lock()
+        self._ready = asyncio.Event()
+
+    def put(self, item: T) -> None:
+        """From any thread."""
+        with self._lock:
+            self._items.append(item)
+            first = len(self._items) == 1
+        if first:
+            self._loop.call_soon_threadsafe(self._ready.set)
+
+    async def take(self, timeout: float | None = None) -> list[T]:
+        """Everything put so far (possibly nothing, after a late wake-up); TimeoutError when
+        nothing came within ``timeout``."""
+        await asyncio.wait_for(self._ready.wait(), timeout)
+        with self._lock:
+            items, self._items = self._items, []
+            self._ready.clear()
+        return items
 
 
 async def aiter_json_batches(
