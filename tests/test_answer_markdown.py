@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
+from coda_tui.ui.widgets import answer_markdown
 from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown, BlockSplitter
 
 
@@ -85,3 +87,23 @@ async def test_rerenders_for_a_new_width() -> None:
         await pilot.resize_terminal(30, 20)
         await pilot.pause()
         assert answer.size.height > wide
+
+
+async def test_a_costly_open_block_is_repainted_less_often_but_ends_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Any rendering now counts as costly: the growing block is held after its first paint.
+    monkeypatch.setattr(answer_markdown, "OPEN_BLOCK_SHARE", 1e-9)
+    app = One()
+    async with app.run_test(size=(60, 40)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        answer.feed("```python\nfirst = 1\n")
+        await pilot.pause(0.2)
+        answer.feed("second = 2\n")
+        await pilot.pause(0.2)  # frames pass; the open block keeps its earlier lines
+        shown = "\n".join(answer.render_line(y).text for y in range(answer.size.height))
+        assert "first = 1" in shown and "second = 2" not in shown
+        await answer.finish()  # the final paint is never held
+        await pilot.pause()
+        shown = "\n".join(answer.render_line(y).text for y in range(answer.size.height))
+        assert "first = 1" in shown and "second = 2" in shown

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 # 20 paints a second: smooth to read, and the loop keeps time for keys and the socket.
 FRAME_SECONDS = 1 / 20
+OPEN_BLOCK_SHARE = 0.25
+"""At most this share of the time goes to re-rendering the block still being written."""
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -118,6 +121,9 @@ class AnswerMarkdown(Widget):
         self._open_dirty = True
         self._width = 0
         self._lines: list[Strip] = []
+        self._open_cost = 0.0  # seconds the open block's last rendering took
+        self._open_at = 0.0
+        self._final = False
         if text:
             self.blocks.feed(text)
             self._text.append(text)
@@ -140,6 +146,8 @@ class AnswerMarkdown(Widget):
     async def finish(self) -> None:
         """Paint what has been fed, without waiting for the next frame."""
         FrameClock.of(self.app).cancel(self)
+        self._final = True
+        self._open_dirty = True
         self.refresh(layout=True)
 
     # -- rendering -------------------------------------------------------------------------------
@@ -150,11 +158,12 @@ class AnswerMarkdown(Widget):
         renderable: RenderableType = Markdown(source, hyperlinks=False, code_theme=self._theme())
         console = self.app.console
         options = console.options.update(width=width, height=None)
-        lines = console.render_lines(renderable, options, style=self.rich_style, pad=True)
+        style = self.rich_style  # computed from the CSS each time it is read: read it once
+        lines = console.render_lines(renderable, options, style=style, pad=True)
         strips = [Strip(line, width) for line in lines]
         # Rich opens lists with an empty line; blocks are spaced here, one blank line apart.
         # (A code block's padding has its own background, so it stays.)
-        background = self.rich_style.bgcolor
+        background = style.bgcolor
 
         def empty(strip: Strip) -> bool:
             return not strip.text.strip() and all(
@@ -183,7 +192,13 @@ class AnswerMarkdown(Widget):
             self._open_dirty = True
         if self._open_dirty:
             block = self.blocks.open_block
-            self._open = self._render_block(block, width) if block.strip() else []
+            if self._open_throttled():
+                FrameClock.of(self.app).request(self)  # the stale lines for now, fresh ones soon
+            else:
+                started = monotonic()
+                self._open = self._render_block(block, width) if block.strip() else []
+                self._open_cost = monotonic() - started
+                self._open_at = started
             blank = Strip.blank(width, self.rich_style)
             lines: list[Strip] = []
             for rendered in self._rendered:
@@ -195,6 +210,14 @@ class AnswerMarkdown(Widget):
             self._lines = lines
             self._open_dirty = False
         return self._lines
+
+    def _open_throttled(self) -> bool:
+        """A long open block (a code block of hundreds of lines) costs more to render each time
+        it grows; re-rendering it every frame would starve the event loop. Its rendering is kept
+        to OPEN_BLOCK_SHARE of the time; finished blocks and the final paint are never held."""
+        if self._final or not self._open:
+            return False
+        return monotonic() - self._open_at < self._open_cost / OPEN_BLOCK_SHARE
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._layout_lines(width))
