@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 
 from rich.text import Text
 from textual.binding import Binding
@@ -19,7 +19,10 @@ class CodaScreen(Screen[None]):
         return cast("CodaApp", self.app)
 
 
-class FilteredTableScreen(CodaScreen):
+RowT = TypeVar("RowT")
+
+
+class FilteredTableScreen(CodaScreen, Generic[RowT]):
     """Typing filters while arrows and page keys move the table, so focus can stay in the box.
 
     A subclass names its widgets and keeps ``shown``, the rows in table order.
@@ -34,7 +37,7 @@ class FilteredTableScreen(CodaScreen):
         Binding("pagedown", "move(10)", show=False),
         Binding("pageup", "move(-10)", show=False),
     ]
-    shown: list[Any]
+    shown: list[RowT]
 
     @property
     def table(self) -> DataTable[Text]:
@@ -43,6 +46,12 @@ class FilteredTableScreen(CodaScreen):
     @property
     def filter_words(self) -> list[str]:
         return self.query_one(f"#{self.FILTER_ID}", Input).value.lower().split()
+
+    @property
+    def current(self) -> RowT | None:
+        """The row under the cursor."""
+        row = self.table.cursor_row
+        return self.shown[row] if self.shown and 0 <= row < len(self.shown) else None
 
     def action_move(self, step: int) -> None:
         if self.shown:

@@ -103,7 +103,7 @@ def details_text(model: Model) -> str:
     return "\n".join(f"{key:<13}{value}" for key, value in facts if value)
 
 
-class ModelsScreen(FilteredTableScreen):
+class ModelsScreen(FilteredTableScreen[Model]):
     CSS_PATH = "models.tcss"
     PALETTE = MODELS_COMMANDS
     FILTER_ID, TABLE_ID = "filter", "model-table"
@@ -182,7 +182,7 @@ class ModelsScreen(FilteredTableScreen):
         words = self.filter_words
         everything = [model for models in self.models.values() for model in models]
         matching = [m for m in everything if all(w in self._haystack(m) for w in words)]
-        chosen = self.highlighted
+        chosen = self.current
         self.shown = sorted_models(matching, self.sort_column, self.sort_reverse)
         table = self.table
         self._columns()
@@ -222,14 +222,9 @@ class ModelsScreen(FilteredTableScreen):
             )
         )
 
-    @property
-    def highlighted(self) -> Model | None:
-        row = self.table.cursor_row
-        return self.shown[row] if self.shown and 0 <= row < len(self.shown) else None
-
     @on(DataTable.RowHighlighted, "#model-table")
     def show_details(self) -> None:
-        model = self.highlighted
+        model = self.current
         text = details_text(model) if model else "No model matches"
         self.query_one("#model-details", Static).update(Content(visible_text(text)))
 
@@ -267,7 +262,7 @@ class ModelsScreen(FilteredTableScreen):
             await self.app.screen.add_model(choice)
 
     async def _switch_with_highlighted(self, mode: str) -> ModelChoice | None:
-        model = self.highlighted
+        model = self.current
         if model is None:
             self.notify("No model selected", severity="warning")
             return None

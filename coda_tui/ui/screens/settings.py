@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 VALUE_WIDTH = 36
 
 
-class SettingsScreen(FilteredTableScreen):
+class SettingsScreen(FilteredTableScreen[SettingRow]):
     CSS_PATH = "settings.tcss"
     PALETTE = SETTINGS_COMMANDS
     FILTER_ID, TABLE_ID = "settings-filter", "settings-table"
@@ -77,7 +77,7 @@ class SettingsScreen(FilteredTableScreen):
     @on(Input.Changed, "#settings-filter")
     def show(self) -> None:
         words = self.filter_words
-        chosen = self.selected
+        chosen = self.current
         self.shown = [
             row
             for row in self.rows
@@ -92,14 +92,9 @@ class SettingsScreen(FilteredTableScreen):
             table.move_cursor(row=keys.index(chosen.key))
         self.show_about()
 
-    @property
-    def selected(self) -> SettingRow | None:
-        row = self.table.cursor_row
-        return self.shown[row] if self.shown and 0 <= row < len(self.shown) else None
-
     @on(DataTable.RowHighlighted, "#settings-table")
     def show_about(self) -> None:
-        row = self.selected
+        row = self.current
         about = f"{row.key}: {row.description}" if row and row.description else ""
         self.query_one("#setting-about", Static).update(Content(visible_text(about)))
 
@@ -108,7 +103,7 @@ class SettingsScreen(FilteredTableScreen):
     @on(Input.Submitted, "#settings-filter")
     @on(DataTable.RowSelected, "#settings-table")
     def action_edit(self) -> None:
-        row = self.selected
+        row = self.current
         if row is None:
             return
         layer = "project" if row.layer.name == "project" else "user"
