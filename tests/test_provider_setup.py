@@ -238,3 +238,22 @@ async def test_a_provider_key_written_to_the_project_keeps_its_type(
         assert project == {"providers": {"oci": {"type": "oci_genai", "region": "eu-frankfurt-1"}}}
         assert row(app, "providers.oci.region") == ("eu-frankfurt-1", "project")
         assert row(app, "providers.oci.profile") == ("WORK", "user")
+
+
+async def test_built_ins_test_unconfigured_others_ask_to_be_set_up(
+    user_config: Path, ollama_server: OllamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", ollama_server.url)
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        card = app.screen.query_one("#card-ollama", ProviderCard)
+        assert f"✓ Ollama 0.12.6 answers at {ollama_server.url}" in str(card.content)
+        card.focus()
+        await pilot.press("t")
+        await settle(pilot)
+        assert "✓ 2 models listed in" in str(card.content)  # no default model: no chat
+        app.screen.query_one("#card-openai", ProviderCard).focus()
+        await pilot.press("t")
+        assert notified(app, "Set this provider up first (Enter)")

@@ -110,6 +110,7 @@ class CodaApp(App[None]):
         their settings); open chats keep their model, new ones start from the new defaults.
         """
         self.loaded = self.reload()
+        self.first_run = not user_config_file().exists()
         self.factory = ProviderFactory(self.loaded, session=self.session_settings)
         theme = self.loaded.config.ui.theme
         if theme in self.available_themes and theme != self.theme:

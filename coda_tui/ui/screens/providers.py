@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header, Static
 
 from ...config import ConfigWriteError, LoadedConfig, ProviderSettings, read_layer, write_layer
 from ...config.keys import layer_file
-from ...providers import ProviderError
+from ...providers import ProviderError, ProviderRegistry
 from ..commands import PROVIDERS_COMMANDS
 from ..provider_kinds import KINDS, ProviderKind, detect, form_values, kind_of
 from ..text import short_path, visible_text
@@ -151,9 +151,11 @@ class ProvidersScreen(CodaScreen):
 
     def action_test(self) -> None:
         card = self.selected
-        if card is None or card.entry.section is None:
-            self.notify("Set this provider up first (Enter)", severity="warning")
+        if card is None:
             return
+        if card.entry.section is None and card.entry.name not in ProviderRegistry.list_providers():
+            self.notify("Set this provider up first (Enter)", severity="warning")
+            return  # a built-in (Ollama, Mock) works unconfigured: that can be tested as it is
         card.notes["test"] = "Testing…"
         card.repaint()
         self.run_test(card)
