@@ -147,3 +147,19 @@ async def test_refresh_asks_again_and_ids_are_never_markup(
         await settle(pilot)
         assert ("ollama", "[b]bold[/b]:latest") in rows(browser)
         assert "[b]bold[/b]:latest" in screen_text(app)
+
+
+async def test_an_ollama_models_context_is_asked_when_highlighted_once(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = browser_app(user_config, ollama_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        browser = await open_browser(pilot)
+        assert ollama_server.state.count("/api/show") == 0  # listing asks nothing per model
+        await pilot.press(*"qwen")
+        await settle(pilot)
+        assert [(m.id, m.context_length) for m in browser.shown] == [("qwen2.5:0.5b", 32_768)]
+        assert "Context      32,768 tokens" in screen_text(app)
+        await pilot.press("escape", *"qwen")
+        await settle(pilot)
+        assert ollama_server.state.count("/api/show") == 1

@@ -188,8 +188,9 @@ class ModelsScreen(FilteredTableScreen[Model]):
         self._columns()
         for model in self.shown:
             table.add_row(*(plain(show(model)) for _, _, show in COLUMNS))
-        if chosen in self.shown:
-            table.move_cursor(row=self.shown.index(chosen))
+        keys = [(m.provider, m.id) for m in self.shown]
+        if chosen is not None and (chosen.provider, chosen.id) in keys:
+            table.move_cursor(row=keys.index((chosen.provider, chosen.id)))
         self._show_status(len(everything))
         self.show_details()
 
@@ -227,6 +228,26 @@ class ModelsScreen(FilteredTableScreen[Model]):
         model = self.current
         text = details_text(model) if model else "No model matches"
         self.query_one("#model-details", Static).update(Content(visible_text(text)))
+        if model is not None and model.context_length is None:
+            self.fill_context(model)
+
+    @work(group="models-context", exclusive=True, exit_on_error=False)
+    async def fill_context(self, model: Model) -> None:
+        """Ollama tells a model's context window one model per request (/api/show), so it is
+        asked for the highlighted model only, once (the provider remembers the answer)."""
+        ask = getattr(self.coda.factory.create(model.provider), "context_length", None)
+        if ask is None:
+            return
+        try:
+            length = await asyncio.wait_for(ask(model.id), DISCOVERY_TIMEOUT)
+        except (ProviderError, TimeoutError):
+            return
+        if not length:
+            return
+        updated = model.model_copy(update={"context_length": length})
+        listed = self.models.get(model.provider, [])
+        self.models[model.provider] = [updated if m.id == model.id else m for m in listed]
+        self.show()
 
     # -- keys -------------------------------------------------------------------------------------
 
