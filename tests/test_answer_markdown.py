@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
 from coda_tui.ui.widgets import answer_markdown
-from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown, BlockSplitter
+from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown, BlockSplitter, estimate_height
 
 
 def split(text: str) -> BlockSplitter:
@@ -107,3 +107,69 @@ async def test_a_costly_open_block_is_repainted_less_often_but_ends_whole(
         await pilot.pause()
         shown = "\n".join(answer.render_line(y).text for y in range(answer.size.height))
         assert "first = 1" in shown and "second = 2" in shown
+
+
+PARAGRAPH = "Streaming text to a terminal is easy to get wrong because every token counts. " * 3
+
+
+class Scrolled(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        with VerticalScroll():
+            yield AnswerMarkdown(id="answer")
+
+
+async def test_a_long_answer_renders_its_tail_first_and_the_rest_soon_after() -> None:
+    app = Scrolled()
+    async with app.run_test(size=(60, 20)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        answer.feed("\n\n".join(f"{n}: {PARAGRAPH}" for n in range(200)) + "\n\nTHE END")
+        await answer.finish()
+        await pilot.pause()
+        waiting = answer._rendered.count(None)
+        assert waiting > 150  # only the last screenful was rendered for the first paint
+        assert answer._rendered[-1] is not None
+        scroll = app.query_one("VerticalScroll")
+        scroll.scroll_end(animate=False)
+        await pilot.pause()
+        assert "THE END" in "\n".join(line.text for line in app.screen._compositor.render_strips())
+        for _ in range(100):  # then the rest, a few milliseconds a frame
+            await pilot.pause(0.05)
+            if None not in answer._rendered:
+                break
+        assert None not in answer._rendered
+
+
+async def test_scrolling_up_to_a_block_not_rendered_yet_renders_it() -> None:
+    app = Scrolled()
+    async with app.run_test(size=(60, 20)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        answer.feed("\n\n".join(f"block {n}: {PARAGRAPH}" for n in range(200)))
+        app.query_one("VerticalScroll").scroll_end(animate=False)
+        await answer.finish()
+        await pilot.pause()
+        assert answer._rendered[0] is None  # filled last, and not on screen
+        app.query_one("VerticalScroll").scroll_home(animate=False)
+        await pilot.pause()
+        screen = "\n".join(line.text for line in app.screen._compositor.render_strips())
+        assert "block 0: Streaming text" in screen
+        assert answer._rendered[0] is not None
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        PARAGRAPH,
+        "- first point about streaming\n- second point about rendering " + PARAGRAPH,
+        "1. one\n2. two\n3. three",
+        "```python\ndef total(values):\n    return sum(values)\n```",
+        "short line\ncontinues here",
+    ],
+)
+async def test_height_estimates_match_the_render_for_common_blocks(source: str) -> None:
+    app = One()
+    async with app.run_test(size=(60, 20)):
+        answer = app.query_one(AnswerMarkdown)
+        for width in (20, 57, 100):
+            assert estimate_height(source, width) == len(answer._render_block(source, width))

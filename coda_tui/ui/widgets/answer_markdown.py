@@ -13,6 +13,7 @@ and links are shown, not turned into terminal hyperlinks.
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from time import monotonic
@@ -31,7 +32,42 @@ if TYPE_CHECKING:
 FRAME_SECONDS = 1 / 20
 OPEN_BLOCK_SHARE = 0.25
 """At most this share of the time goes to re-rendering the block still being written."""
+FILL_BUDGET = 0.008
+"""Seconds of rendering waiting blocks per frame once an answer is on screen."""
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
+def _wrapped(text: str, width: int) -> int:
+    """Lines a greedy word wrap makes of ``text`` at ``width``."""
+    lines, used = 1, len(text) - len(text.lstrip(" "))  # code keeps its indentation
+    for word in text.split():
+        size = len(word)
+        if used and used + 1 + size > width:
+            lines, used = lines + 1, size
+        else:
+            used += size + (1 if used else 0)
+    return lines
+
+
+def estimate_height(source: str, width: int) -> int:
+    """A block's height without rendering it: exact for plain paragraphs, lists and code,
+    close for the rest (a wrong guess costs one more layout when the block is rendered)."""
+    lines = source.split("\n")
+    if _FENCE.match(lines[0]):  # a line of padding above and below, lines wrapped inside
+        closed = len(lines) > 1 and _FENCE.match(lines[-1]) is not None
+        code = lines[1 : len(lines) - 1 if closed else len(lines)]
+        return 2 + sum(_wrapped(line, max(width - 2, 1)) for line in code or [""])
+    if lines[0].lstrip().startswith("|"):
+        return len(lines) + 2
+    items: list[str] = []
+    for line in lines:
+        if _ITEM.match(line) or not items:
+            items.append(line.strip())
+        else:
+            items[-1] += " " + line.strip()
+    indent = 3 if _ITEM.match(lines[0]) else 0
+    return sum(_wrapped(_ITEM.sub("", item), max(width - indent, 1)) for item in items)
 
 
 class BlockSplitter:
@@ -116,7 +152,13 @@ class AnswerMarkdown(Widget):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.blocks = BlockSplitter()
         self._text: list[str] = []
-        self._rendered: list[list[Strip]] = []  # finished blocks, for _width
+        # Finished blocks: their lines once rendered (for _width), else None and an estimate.
+        self._rendered: list[list[Strip] | None] = []
+        self._heights: list[int] = []
+        self._starts: list[int] = []  # each finished block's first line in _lines
+        self._placeholder = Strip.blank(0)  # stands for a line of a block not rendered yet
+        self._fill_timer: Timer | None = None
+        self._dirty = True  # _lines must be put together again
         self._open: list[Strip] = []
         self._open_dirty = True
         self._width = 0
@@ -181,15 +223,17 @@ class AnswerMarkdown(Widget):
         return "monokai" if self.app.current_theme.dark else "default"
 
     def _layout_lines(self, width: int) -> list[Strip]:
+        """Every line of the answer; blocks far above the bottom may be placeholders for now."""
         width = max(width, 1)
         if width != self._width:
             self._width = width
-            self._rendered = []
+            self._rendered, self._heights = [], []
             self._open_dirty = True
         finished = self.blocks.finished
         for source in finished[len(self._rendered) :]:
-            self._rendered.append(self._render_block(source, width))
-            self._open_dirty = True
+            self._rendered.append(None)
+            self._heights.append(estimate_height(source, width))
+            self._dirty = True
         if self._open_dirty:
             block = self.blocks.open_block
             if self._open_throttled():
@@ -199,17 +243,66 @@ class AnswerMarkdown(Widget):
                 self._open = self._render_block(block, width) if block.strip() else []
                 self._open_cost = monotonic() - started
                 self._open_at = started
-            blank = Strip.blank(width, self.rich_style)
-            lines: list[Strip] = []
-            for rendered in self._rendered:
-                lines.extend(rendered)
-                lines.append(blank)
-            lines.extend(self._open)
-            while lines and lines[-1] is blank:
-                lines.pop()
-            self._lines = lines
             self._open_dirty = False
+            self._dirty = True
+        if self._dirty:
+            self._render_tail()
+            self._lines = self._join(width)
+            self._dirty = False
         return self._lines
+
+    def _render_tail(self) -> None:
+        """Render the blocks a bottom-anchored view shows; the rest waits for _fill or for a
+        render_line that asks for it. A 5,000-token answer that arrived at once then costs its
+        last screenful, not all of its blocks, before it is on screen."""
+        below = len(self._open)
+        screen_lines = self.app.size.height if self.is_attached else 0
+        for index in range(len(self._rendered) - 1, -1, -1):
+            if below > screen_lines:
+                break
+            if self._rendered[index] is None:
+                self._render_finished(index)
+            below += self._heights[index] + 1
+        # Filling in the rest waits until the answer is complete: while it streams, the time
+        # goes to reading and painting what arrives (and blocks a user scrolls to render then).
+        waiting = None in self._rendered
+        if waiting and self._final and self._fill_timer is None and self.is_mounted:
+            self._fill_timer = self.set_timer(FRAME_SECONDS, self._fill)
+
+    def _join(self, width: int) -> list[Strip]:
+        blank = Strip.blank(width, self.rich_style)
+        lines: list[Strip] = []
+        self._starts = []
+        for index, rendered in enumerate(self._rendered):
+            self._starts.append(len(lines))
+            lines.extend(rendered or [self._placeholder] * self._heights[index])
+            lines.append(blank)
+        lines.extend(self._open)
+        while lines and lines[-1] is blank:
+            lines.pop()
+        return lines
+
+    def _render_finished(self, index: int) -> bool:
+        """Render one finished block; True when it is not as tall as its estimate was."""
+        strips = self._render_block(self.blocks.finished[index], self._width)
+        changed = len(strips) != self._heights[index]
+        self._rendered[index], self._heights[index] = strips, len(strips)
+        self._dirty = True
+        return changed
+
+    def _fill(self) -> None:
+        """Render waiting blocks, nearest the bottom first, a few milliseconds at a time."""
+        self._fill_timer = None
+        started = monotonic()
+        moved = False
+        for index in range(len(self._rendered) - 1, -1, -1):
+            if self._rendered[index] is None:
+                moved = self._render_finished(index) or moved
+                if monotonic() - started > FILL_BUDGET:
+                    break
+        self.refresh(layout=moved)
+        if None in self._rendered:
+            self._fill_timer = self.set_timer(FRAME_SECONDS, self._fill)
 
     def _open_throttled(self) -> bool:
         """A long open block (a code block of hundreds of lines) costs more to render each time
@@ -224,9 +317,18 @@ class AnswerMarkdown(Widget):
 
     def render_line(self, y: int) -> Strip:
         lines = self._layout_lines(self.content_region.width or self.size.width)
-        if 0 <= y < len(lines):
+        if not 0 <= y < len(lines):
+            return Strip.blank(self.size.width, self.rich_style)
+        if lines[y] is not self._placeholder:
             return lines[y]
-        return Strip.blank(self.size.width, self.rich_style)
+        # Scrolled up to a block not rendered yet: render it now; if its height was guessed
+        # wrong the layout is redone, and this frame shows the block from its first line.
+        index = bisect.bisect_right(self._starts, y) - 1
+        if self._render_finished(index):
+            self.refresh(layout=True)
+        rendered = self._rendered[index] or []
+        offset = y - self._starts[index]
+        return rendered[offset] if offset < len(rendered) else Strip.blank(self._width)
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._restyle)
