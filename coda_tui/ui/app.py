@@ -32,6 +32,7 @@ def _screen(module: str, name: str) -> Screen[None]:
 
 class CodaApp(App[None]):
     TITLE = "coda-tui"
+    CSS_PATH = "app.tcss"
     MODES = {
         "chat": ChatScreen,
         "compare": CompareScreen,
