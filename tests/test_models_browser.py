@@ -149,7 +149,7 @@ async def test_refresh_asks_again_and_ids_are_never_markup(
         assert "[b]bold[/b]:latest" in screen_text(app)
 
 
-async def test_an_ollama_models_context_is_asked_when_highlighted_once(
+async def test_an_ollama_models_details_are_asked_when_highlighted_once(
     user_config: Path, ollama_server: OllamaServer
 ) -> None:
     app = browser_app(user_config, ollama_server.url)
@@ -159,6 +159,7 @@ async def test_an_ollama_models_context_is_asked_when_highlighted_once(
         await pilot.press(*"qwen")
         await settle(pilot)
         assert [(m.id, m.context_length) for m in browser.shown] == [("qwen2.5:0.5b", 32_768)]
+        assert browser.shown[0].capabilities == ["chat", "tools"]
         assert "Context      32,768 tokens" in screen_text(app)
         await pilot.press("escape", *"qwen")
         await settle(pilot)

@@ -179,11 +179,25 @@ async def test_list_models_and_lazy_context_length(
     assert qwen.modified_at is not None
     assert qwen.context_length is None  # not fetched until asked
     assert ollama_server.state.count("/api/show") == 0
-    assert await provider.context_length("qwen2.5:0.5b") == 32_768
-    assert await provider.context_length("qwen2.5:0.5b") == 32_768
+    assert (await provider.describe_model(qwen)).context_length == 32_768
+    assert (await provider.describe_model(qwen)).context_length == 32_768
     assert ollama_server.state.count("/api/show") == 1
     again = {m.id: m for m in await provider.list_models()}
     assert again["qwen2.5:0.5b"].context_length == 32_768
+
+
+async def test_describe_model_adds_what_tags_leave_out(
+    provider: OllamaProvider, ollama_server: OllamaServer
+) -> None:
+    ollama_server.state.models["llama3.2:latest"].capabilities = ["completion", "vision"]
+    listed = {m.id: m for m in await provider.list_models()}
+    llama = await provider.describe_model(listed["llama3.2:latest"])
+    assert (llama.context_length, llama.capabilities) == (8192, ["chat", "vision"])
+    assert llama.size_bytes == listed["llama3.2:latest"].size_bytes  # the listing is kept
+    await provider.describe_model(listed["llama3.2:latest"])
+    assert ollama_server.state.count("/api/show") == 1
+    relisted = {m.id: m for m in await provider.list_models()}
+    assert relisted["llama3.2:latest"].capabilities == ["chat", "vision"]
 
 
 async def test_management_api(provider: OllamaProvider, ollama_server: OllamaServer) -> None:

@@ -160,6 +160,11 @@ class BaseProvider(ABC):
     async def list_models(self, *, refresh: bool = False) -> list[Model]:
         """The models this provider offers; ``refresh`` bypasses any cache."""
 
+    async def describe_model(self, model: Model) -> Model:
+        """``model`` with what a listing leaves out, where the provider can tell it one model
+        at a time (Ollama's context window and capabilities); by default, as listed."""
+        return model
+
     async def aclose(self) -> None:  # noqa: B027 - a hook: most providers hold nothing
         """Release connections; the provider may not be used afterwards."""
 

@@ -29,6 +29,7 @@ from .errors import (
     RateLimitError,
 )
 from .models import (
+    Capability,
     ChatCompletion,
     ChatCompletionChunk,
     Model,
@@ -51,7 +52,8 @@ class OllamaProvider(BaseProvider):
         self.base_url = parse_host(self.settings.base_url)
         self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
         self._sync_client: httpx.Client | None = None
-        self._context_lengths: dict[str, int | None] = {}
+        self._shown: dict[str, ModelInfo] = {}
+        """/api/show answers, one request per model, asked for on demand."""
 
     # -- transport ----------------------------------------------------------------------------
 
@@ -238,27 +240,33 @@ class OllamaProvider(BaseProvider):
         for entry in data.get("models") or []:
             details = entry.get("details") or {}
             name = entry.get("name") or entry.get("model") or "?"
-            models.append(
-                Model(
-                    id=name,
-                    provider=self.name,
-                    display_name=name,
-                    context_length=self._context_lengths.get(name),
-                    size_bytes=entry.get("size"),
-                    family=details.get("family"),
-                    parameter_size=details.get("parameter_size"),
-                    quantization=details.get("quantization_level"),
-                    modified_at=parse_time(entry.get("modified_at")),
-                    raw=entry,
-                )
+            model = Model(
+                id=name,
+                provider=self.name,
+                display_name=name,
+                size_bytes=entry.get("size"),
+                family=details.get("family"),
+                parameter_size=details.get("parameter_size"),
+                quantization=details.get("quantization_level"),
+                modified_at=parse_time(entry.get("modified_at")),
+                raw=entry,
             )
+            info = self._shown.get(name)
+            models.append(self._with_info(model, info) if info else model)
         return models
 
-    async def context_length(self, name: str) -> int | None:
-        """From /api/show, fetched once per model on demand (it is one request per model)."""
-        if name not in self._context_lengths:
-            self._context_lengths[name] = (await self.show_model(name)).context_length
-        return self._context_lengths[name]
+    async def describe_model(self, model: Model) -> Model:
+        if model.id not in self._shown:
+            self._shown[model.id] = await self.show_model(model.id)
+        return self._with_info(model, self._shown[model.id])
+
+    @staticmethod
+    def _with_info(model: Model, info: ModelInfo) -> Model:
+        capabilities: list[Capability] = ["chat"]
+        capabilities += [c for c in ("tools", "vision", "thinking") if c in info.capabilities]
+        return model.model_copy(
+            update={"context_length": info.context_length, "capabilities": capabilities}
+        )
 
     # -- management -----------------------------------------------------------------------------
 
@@ -291,7 +299,7 @@ class OllamaProvider(BaseProvider):
 
     async def delete_model(self, name: str) -> None:
         await self._request("DELETE", "/api/delete", name, json={"model": name})
-        self._context_lengths.pop(name, None)
+        self._shown.pop(name, None)
 
     async def copy_model(self, source: str, destination: str) -> None:
         payload = {"source": source, "destination": destination}

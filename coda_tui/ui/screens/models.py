@@ -120,6 +120,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
         self.models: dict[str, list[Model]] = {}
         self.failures: dict[str, ProviderError | str] = {}
         self.asking: set[str] = set()
+        self.described: set[tuple[str, str]] = set()
         self.unset: set[str] = set()
         """Built-in providers nobody configured (set up in F5)."""
         self.shown: list[Model] = []
@@ -228,25 +229,23 @@ class ModelsScreen(FilteredTableScreen[Model]):
         model = self.current
         text = details_text(model) if model else "No model matches"
         self.query_one("#model-details", Static).update(Content(visible_text(text)))
-        if model is not None and model.context_length is None:
-            self.fill_context(model)
+        if model is not None and (model.provider, model.id) not in self.described:
+            self.describe(model)
 
-    @work(group="models-context", exclusive=True, exit_on_error=False)
-    async def fill_context(self, model: Model) -> None:
-        """Ollama tells a model's context window one model per request (/api/show), so it is
-        asked for the highlighted model only, once (the provider remembers the answer)."""
-        ask = getattr(self.coda.factory.create(model.provider), "context_length", None)
-        if ask is None:
-            return
+    @work(group="models-describe", exclusive=True, exit_on_error=False)
+    async def describe(self, model: Model) -> None:
+        """What a listing leaves out (Ollama's context window and capabilities come one model
+        per request), asked for the highlighted model only, once."""
+        self.described.add((model.provider, model.id))
+        provider = self.coda.factory.create(model.provider)
         try:
-            length = await asyncio.wait_for(ask(model.id), DISCOVERY_TIMEOUT)
+            described = await asyncio.wait_for(provider.describe_model(model), DISCOVERY_TIMEOUT)
         except (ProviderError, TimeoutError):
             return
-        if not length:
+        if described == model:
             return
-        updated = model.model_copy(update={"context_length": length})
         listed = self.models.get(model.provider, [])
-        self.models[model.provider] = [updated if m.id == model.id else m for m in listed]
+        self.models[model.provider] = [described if m.id == model.id else m for m in listed]
         self.show()
 
     # -- keys -------------------------------------------------------------------------------------
