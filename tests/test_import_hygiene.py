@@ -38,3 +38,13 @@ def test_cli_version_imports_no_ui() -> None:
         "    cli.main(['--version'])"
     )
     assert "textual" not in modules
+
+
+def test_screens_import_no_transport_or_sdk() -> None:
+    """Screens call providers from workers; the HTTP clients and SDKs stay in the providers."""
+    screens = ("chat", "compare", "models", "ollama", "providers", "settings")
+    modules = _imported(
+        "import coda_tui.ui.app\n"
+        + "\n".join(f"import coda_tui.ui.screens.{screen}" for screen in screens)
+    )
+    assert not {"httpx", "litellm", "oci", "openai", "textual_serve"} & modules
