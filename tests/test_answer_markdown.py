@@ -173,3 +173,33 @@ async def test_height_estimates_match_the_render_for_common_blocks(source: str) 
         answer = app.query_one(AnswerMarkdown)
         for width in (20, 57, 100):
             assert estimate_height(source, width) == len(answer._render_block(source, width))
+
+
+class CountingAnswer(AnswerMarkdown):
+    layouts = 0
+
+    def get_content_height(self, container, viewport, width):  # type: ignore[no-untyped-def]
+        type(self).layouts += 1
+        return super().get_content_height(container, viewport, width)
+
+
+class Counting(App[None]):
+    def compose(self) -> ComposeResult:
+        yield CountingAnswer(id="answer")
+
+
+async def test_words_that_fit_the_last_line_repaint_without_a_layout() -> None:
+    app = Counting()
+    async with app.run_test(size=(60, 20)) as pilot:
+        answer = app.query_one(CountingAnswer)
+        answer.feed("A first line")
+        await pilot.pause(0.15)
+        before = CountingAnswer.layouts
+        answer.feed(" and more")  # still one line
+        await pilot.pause(0.15)
+        assert CountingAnswer.layouts == before
+        assert "A first line and more" in answer.render_line(0).text
+        answer.feed(" words" * 30)  # wraps: the widget grows, the screen is laid out again
+        await pilot.pause(0.15)
+        assert CountingAnswer.layouts > before
+        assert answer.size.height > 1

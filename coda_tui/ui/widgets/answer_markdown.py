@@ -140,7 +140,7 @@ class FrameClock:
         widgets, self.waiting = self.waiting, set()
         for widget in widgets:
             if widget.is_mounted:
-                widget.refresh(layout=True)
+                widget.paint()
 
 
 class AnswerMarkdown(Widget):
@@ -163,6 +163,7 @@ class AnswerMarkdown(Widget):
         self._open_dirty = True
         self._width = 0
         self._lines: list[Strip] = []
+        self._laid_out_height = -1  # lines the last layout gave this widget
         self._open_cost = 0.0  # seconds the open block's last rendering took
         self._open_at = 0.0
         self._final = False
@@ -312,8 +313,19 @@ class AnswerMarkdown(Widget):
             return False
         return monotonic() - self._open_at < self._open_cost / OPEN_BLOCK_SHARE
 
+    def paint(self) -> None:
+        """Show what was fed. Text that still fits the lines the widget has needs a repaint
+        only; a layout (of the whole screen) only when the answer grew a line. At the pace of
+        a real model, most frames add a few words to the last line."""
+        if not self._width:
+            self.refresh(layout=True)
+            return
+        height = len(self._layout_lines(self._width))
+        self.refresh(layout=height != self._laid_out_height)
+
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._layout_lines(width))
+        self._laid_out_height = len(self._layout_lines(width))
+        return self._laid_out_height
 
     def render_line(self, y: int) -> Strip:
         lines = self._layout_lines(self.content_region.width or self.size.width)
