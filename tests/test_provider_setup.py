@@ -257,3 +257,20 @@ async def test_built_ins_test_unconfigured_others_ask_to_be_set_up(
         app.screen.query_one("#card-openai", ProviderCard).focus()
         await pilot.press("t")
         assert notified(app, "Set this provider up first (Enter)")
+
+
+async def test_a_theme_set_in_settings_applies_at_once(user_config: Path) -> None:
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press(*"ui.theme", "enter", "ctrl+a", "ctrl+k", *"nord", "enter")
+        await settle(pilot)
+        assert app.theme == "nord"
+        assert saved(user_config)["ui"]["theme"] == "nord"
+        await pilot.press("enter", "ctrl+a", "ctrl+k", *"no-such-theme", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingEditScreen)  # refused in the form
+        error = str(app.screen.query_one("#setting-error", Label).content)
+        assert error.startswith("not written: no theme 'no-such-theme'; the themes are")
+        assert saved(user_config)["ui"]["theme"] == "nord"

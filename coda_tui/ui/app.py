@@ -114,7 +114,9 @@ class CodaApp(App[None]):
         self.first_run = not user_config_file().exists()
         self.factory = ProviderFactory(self.loaded, session=self.session_settings)
         theme = self.loaded.config.ui.theme
-        if theme in self.available_themes and theme != self.theme:
+        if theme not in self.available_themes:
+            self.notify(f"Unknown theme {theme!r}: Ctrl+P, 'theme' lists them", severity="warning")
+        elif theme != self.theme:
             self.theme = theme
         self.config_changed.publish(self.loaded)
 

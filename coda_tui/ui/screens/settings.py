@@ -116,6 +116,9 @@ class SettingsScreen(FilteredTableScreen[SettingRow]):
     def save(self, row: SettingRow, layer: str, text: str | None) -> str | None:
         """Write the key, re-read every layer; the validation message if it was refused."""
         value = None if text is None else parse_value(text)
+        themes = self.app.available_themes
+        if row.key == "ui.theme" and value is not None and value not in themes:
+            return f"not written: no theme {value!r}; the themes are " + ", ".join(sorted(themes))
         try:
             path = save_setting(self.coda.loaded, layer, row.key, value)
         except ConfigWriteError as exc:
