@@ -272,5 +272,19 @@ async def test_a_theme_set_in_settings_applies_at_once(user_config: Path) -> Non
         await settle(pilot)
         assert isinstance(app.screen, SettingEditScreen)  # refused in the form
         error = str(app.screen.query_one("#setting-error", Label).content)
-        assert error.startswith("not written: no theme 'no-such-theme'; the themes are")
+        assert error.startswith("not written: no theme 'no-such-theme'; there are")
         assert saved(user_config)["ui"]["theme"] == "nord"
+
+
+async def test_a_default_provider_that_does_not_exist_is_refused(user_config: Path) -> None:
+    app = start(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        await pilot.press(*"defaults.provider", "enter", "ctrl+a", "ctrl+k", *"olama", "enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#setting-error", Label).content)
+        assert error.startswith("not written: no provider 'olama'; there are litellm, mock")
+        await pilot.press("ctrl+a", "ctrl+k", *"ollama", "enter")
+        await settle(pilot)
+        assert saved(user_config)["defaults"]["provider"] == "ollama"

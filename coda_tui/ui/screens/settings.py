@@ -116,9 +116,9 @@ class SettingsScreen(FilteredTableScreen[SettingRow]):
     def save(self, row: SettingRow, layer: str, text: str | None) -> str | None:
         """Write the key, re-read every layer; the validation message if it was refused."""
         value = None if text is None else parse_value(text)
-        themes = self.app.available_themes
-        if row.key == "ui.theme" and value is not None and value not in themes:
-            return f"not written: no theme {value!r}; the themes are " + ", ".join(sorted(themes))
+        refused = self._unknown_name(row.key, value)
+        if refused:
+            return refused
         try:
             path = save_setting(self.coda.loaded, layer, row.key, value)
         except ConfigWriteError as exc:
@@ -128,6 +128,16 @@ class SettingsScreen(FilteredTableScreen[SettingRow]):
         self.coda.reload_config()
         self.notify(f"Saved {row.key} in {short_path(path)}")
         return None
+
+    def _unknown_name(self, key: str, value: object) -> str | None:
+        """Names the schema cannot check: a theme or a provider that does not exist."""
+        known = {
+            "ui.theme": sorted(self.app.available_themes),
+            "defaults.provider": self.coda.factory.available(),
+        }.get(key)
+        if known is None or value is None or value in known:
+            return None
+        return f"not written: no {key.split('.')[-1]} {value!r}; there are " + ", ".join(known)
 
     def action_revert(self) -> None:
         path = layer_file("user")
