@@ -288,3 +288,29 @@ async def test_a_default_provider_that_does_not_exist_is_refused(user_config: Pa
         await pilot.press("ctrl+a", "ctrl+k", *"ollama", "enter")
         await settle(pilot)
         assert saved(user_config)["defaults"]["provider"] == "ollama"
+
+
+async def test_oci_set_up_and_tested_from_its_form(tmp_path: Path, user_config: Path) -> None:
+    from .servers.oci_genai import COMPARTMENT, OCIServer, make_account
+
+    with OCIServer() as server:
+        (tmp_path / "oci").mkdir()
+        account = make_account(tmp_path / "oci", server)
+        app = start(user_config)
+        async with app.run_test(size=SIZE) as pilot:
+            form = await open_form(pilot, "oci")
+            fill(
+                form,
+                config_file=str(account.config_file),
+                compartment_id=COMPARTMENT,
+                endpoint=server.url,
+            )
+            result = await press_test(pilot, form)
+            assert result.startswith(
+                "✓ 4 models listed; meta.llama-3.3-70b-instruct answered in"
+            ), result
+            await pilot.click("#save-user")
+            await settle(pilot)
+        section = saved(user_config)["providers"]["oci"]
+        assert section["type"] == "oci_genai" and section["endpoint"] == server.url
+        assert server.state.bad_signatures == 0

@@ -96,6 +96,7 @@ KINDS: tuple[ProviderKind, ...] = (
             FormField("profile", "Profile", "DEFAULT"),
             FormField("compartment_id", "Compartment OCID (or ${OCI_COMPARTMENT_ID})"),
             FormField("region", "Region (else the profile's)", "us-chicago-1"),
+            FormField("endpoint", "Endpoint (dedicated or private; else from the region)"),
             MODEL,
             TIMEOUT,
         ),
