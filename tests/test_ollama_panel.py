@@ -154,6 +154,21 @@ async def test_pull_failure_is_shown_in_its_bar(
         assert not panel.query(PullProgressBar)
 
 
+async def test_a_pull_cut_by_the_network_fails_in_its_bar(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    ollama_server.state.faults.pull_cut_after = 2
+    app = ollama_app(user_config, ollama_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(pilot)
+        bar = panel.start_pull("mistral")
+        await settle(pilot)
+        assert bar.finished and bar.has_class("-failed")
+        assert bar.stats.done_bytes > 0  # it got somewhere before the cut
+        assert "failed: ollama: " in screen_text(app)
+        assert "mistral:latest" not in [m.id for m in panel.models]
+
+
 async def test_delete_asks_first_and_cancel_keeps_the_model(
     user_config: Path, ollama_server: OllamaServer
 ) -> None:

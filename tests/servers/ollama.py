@@ -89,6 +89,7 @@ class Faults:
     status_500: bool = False
     pull_steps: int = 5
     pull_delay: float = 0.0
+    pull_cut_after: int | None = None
 
 
 @dataclass
@@ -341,7 +342,10 @@ class OllamaHandler(JSONHandler[OllamaState]):
         self._line(
             {"status": f"pulling {source.digest[:12]}", "digest": digest, "total": source.size}
         )
-        for completed in range(step, source.size + step, step):
+        for index, completed in enumerate(range(step, source.size + step, step)):
+            if faults.pull_cut_after is not None and index == faults.pull_cut_after:
+                self.cut()  # the network went away mid-download
+                return
             if faults.pull_delay:
                 time.sleep(faults.pull_delay)
             self._line(
