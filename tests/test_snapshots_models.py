@@ -1,6 +1,7 @@
 """The models browser and the Ollama panel at 120x40, compared with their reviewed SVGs.
 
-Each test runs its own Ollama server on a fixed port (the address is on screen); times are UTC.
+Each test runs its own Ollama server on a fixed port (the address is on screen), below Linux's
+ephemeral range (32768-60999) so that no port the OS hands out elsewhere can take it; times UTC.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .test_ollama_panel import settle
 from .test_snapshots import SIZE, steady
 
 MODIFIED = "2026-11-20T09:30:00Z"
-DOWN_PORT = 47390
+DOWN_PORT = 31390
 
 
 @pytest.fixture(autouse=True)
@@ -65,28 +66,28 @@ def mode(key: str, *then: str):  # type: ignore[no-untyped-def]
 
 def test_models_with_one_provider_down(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
     extra = f'[providers.gone]\ntype = "ollama"\nbase_url = "http://127.0.0.1:{DOWN_PORT}"\n'
-    with serve(47381):
-        app = app_for(user_config, 47381, extra)
+    with serve(31381):
+        app = app_for(user_config, 31381, extra)
         assert snap_compare(app, terminal_size=SIZE, run_before=mode("f3", "down", "down"))
 
 
 def test_models_filtered_to_nothing(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
-    with serve(47382):
-        app = app_for(user_config, 47382)
+    with serve(31382):
+        app = app_for(user_config, 31382)
         assert snap_compare(app, terminal_size=SIZE, run_before=mode("f3", *"no such model"))
 
 
 def test_ollama_panel_with_a_loaded_model(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
-    server = serve(47383)
+    server = serve(31383)
     server.state.running["llama3.2:latest"] = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
     with server:
-        app = app_for(user_config, 47383)
+        app = app_for(user_config, 31383)
         assert snap_compare(app, terminal_size=SIZE, run_before=mode("f4"))
 
 
 def test_ollama_panel_without_models(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
-    with serve(47384, OllamaState()):
-        app = app_for(user_config, 47384)
+    with serve(31384, OllamaState()):
+        app = app_for(user_config, 31384)
         assert snap_compare(app, terminal_size=SIZE, run_before=mode("f4"))
 
 
@@ -116,6 +117,6 @@ def test_ollama_panel_pulls(  # type: ignore[no-untyped-def]
         await pilot.pause(0.15)  # one repaint tick
         await steady(pilot)
 
-    with serve(47385):
-        app = app_for(user_config, 47385)
+    with serve(31385):
+        app = app_for(user_config, 31385)
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
