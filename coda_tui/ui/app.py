@@ -20,12 +20,11 @@ from ..providers import ProviderFactory
 from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
-from .screens.compare import CompareScreen
 
 
 def _screen(module: str, name: str) -> Screen[None]:
     """A mode's screen, its module imported the first time the mode opens: startup pays only
-    for the chat screen it shows (and compare, which the chat shares code with)."""
+    for the chat screen it shows."""
     screen_class = getattr(importlib.import_module(f".screens.{module}", __package__), name)
     return cast("Screen[None]", screen_class())
 
@@ -35,7 +34,7 @@ class CodaApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES = {
         "chat": ChatScreen,
-        "compare": CompareScreen,
+        "compare": lambda: _screen("compare", "CompareScreen"),
         "models": lambda: _screen("models", "ModelsScreen"),
         "ollama": lambda: _screen("ollama", "OllamaScreen"),
         "providers": lambda: _screen("providers", "ProvidersScreen"),
