@@ -23,8 +23,6 @@ from .loader import DEFAULT_LAYER, Layer, LoadedConfig
 from .refs import is_reference
 from .writer import assign, read_layer, write_layer
 
-EDITABLE_LAYERS = ("user", "project")
-
 
 @dataclass(frozen=True)
 class SettingRow:

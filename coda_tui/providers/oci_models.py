@@ -61,7 +61,7 @@ def newest_per_name(models: list[Model]) -> list[Model]:
     best: dict[str, Model] = {}
     for model in models:
         kept = best.get(model.id)
-        newer = (model.modified_at or datetime.min) if model.modified_at else None
+        newer = model.modified_at
         if kept is None or (newer and (kept.modified_at is None or newer > kept.modified_at)):
             best[model.id] = model
     return sorted(best.values(), key=lambda m: m.id)

@@ -37,10 +37,6 @@ class ProviderKind:
     api_base: str = ""
     fields: tuple[FormField, ...] = field(default_factory=tuple)
 
-    @property
-    def needs_key(self) -> bool:
-        return any(f.name == KEY_FIELD for f in self.fields)
-
 
 MODEL = FormField("model", "Default model")
 TIMEOUT = FormField("timeout", "Timeout (seconds)", "60")

@@ -66,7 +66,6 @@ class OllamaScreen(CodaScreen):
         super().__init__()
         self.models: list[Model] = []
         self.running: dict[str, RunningModel] = {}
-        self.server_error: ProviderError | None = None
         self.pulls: dict[PullProgressBar, Worker[None]] = {}
 
     @property
@@ -116,7 +115,6 @@ class OllamaScreen(CodaScreen):
         except ProviderError as error:
             self.show_down(error)
             return
-        self.server_error = None
         selected = self.selected_name
         self.models = sorted(models, key=lambda m: m.id)
         self.running = {r.name: r for r in running}
@@ -136,7 +134,6 @@ class OllamaScreen(CodaScreen):
         self.fill_table(selected)
 
     def show_down(self, error: ProviderError) -> None:
-        self.server_error = error
         self.models, self.running = [], {}
         self.table.clear()
         self.table.display = False
