@@ -203,3 +203,48 @@ async def test_words_that_fit_the_last_line_repaint_without_a_layout() -> None:
         await pilot.pause(0.15)
         assert CountingAnswer.layouts > before
         assert answer.size.height > 1
+
+
+SAMPLE = """# Title
+
+Some *emphasis*, **strong**, ~~struck~~ and `code`; a link <https://example.com>.
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+- one
+- two
+
+```python
+def f(x: int) -> int:
+    return x + 1
+```
+"""
+
+
+@pytest.mark.parametrize("theme", ["monokai", "default"])
+def test_the_shared_parser_renders_as_rich_does(theme: str) -> None:
+    """``markdown()`` skips Rich's per-instance parser; what it renders must not change."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    def text(renderable: object, colour: bool = True) -> str:
+        console = Console(width=60, color_system="truecolor" if colour else None)
+        with console.capture() as capture:
+            console.print(renderable)
+        return capture.get()
+
+    ours = answer_markdown.markdown(SAMPLE, theme)
+    theirs = Markdown(SAMPLE, code_theme=theme, hyperlinks=False)
+    assert vars(ours).keys() == vars(theirs).keys()
+    assert text(ours) == text(theirs)
+    plain = text(ours, colour=False)
+    assert "struck" in plain and " 1  2" in plain and "return x + 1" in plain
+
+
+def test_warm_up_compiles_the_highlighters() -> None:
+    from pygments.lexers.python import PythonLexer
+
+    answer_markdown.warm_up()
+    assert "_tokens" in vars(PythonLexer)  # compiled once per class, on first use
