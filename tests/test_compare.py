@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
+import pytest
+
 from coda_tui.config import load_config
+from coda_tui.ui import answering
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.screens.chat import ChatScreen
 from coda_tui.ui.screens.compare import CompareScreen, best_panes
@@ -225,3 +229,22 @@ async def test_the_best_figure_is_painted_highlighted(user_config: Path) -> None
             for span in fast_line.content.spans  # type: ignore[attr-defined]
         ]
         assert any(text.startswith("TTFT") for text in highlighted)
+
+
+async def test_no_garbage_collection_while_any_pane_streams(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection stalls a frame for tens of milliseconds; it waits for the answers,
+    and comes back once the last one ended, however it ended."""
+    monkeypatch.setattr(answering, "RESUME_AFTER", 0.05)
+    app = compare_app(user_config, fast="delay = 0.01\nfail_after = 3", slow="delay = 0.05")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        await pilot.press(*"rivers", "enter")
+        failing, slow = panes(screen)
+        await until(lambda: failing.session.turns[-1].status == "error")
+        assert slow.session.turns[-1].status == "streaming"
+        assert not gc.isenabled()
+        await until(lambda: slow.session.turns[-1].status == "complete")
+        await until(gc.isenabled, timeout=2)
+    assert gc.isenabled()

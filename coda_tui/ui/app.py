@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sqlite3
 from collections.abc import Callable
@@ -94,14 +95,17 @@ class CodaApp(App[None]):
     @work(thread=True, exit_on_error=False)
     def warm_up(self) -> None:
         """After the first frame: import what the first answer will need."""
-        import rich.markdown  # noqa: F401
+        from .widgets.answer_markdown import warm_up as warm_rendering
 
+        warm_rendering()
         config = self.loaded.config
         sections = [s for s in config.providers.values() if isinstance(s, LiteLLMSettings)]
         if sections:
             from ..providers.litellm_provider import warm_up
 
             warm_up(sections, remote_price_map=config.litellm.remote_price_map)
+        # What is loaded by now lives as long as the app: full collections can skip it.
+        gc.freeze()
 
     def reload_config(self) -> None:
         """After a layer was written: read the layers again and rebuild what depends on them.
