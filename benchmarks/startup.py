@@ -34,7 +34,7 @@ Bare().run()
 
 
 def launch(command: str, marker: str, env: dict[str, str], cwd: Path) -> float:
-    start = time.perf_counter()
+    start = time.monotonic()
     with TmuxSession(command, env, cwd) as session:
         shown = session.wait_for(marker, timeout=30, interval=0.005)
     return shown - start

@@ -7,6 +7,7 @@ import json
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +20,8 @@ class ServerState:
 
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     disconnects: int = 0
+    stream_ends: list[float] = field(default_factory=list)
+    """time.monotonic() when each stream's last byte was sent: benchmarks measure from it."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, path: str) -> int:
@@ -83,6 +86,7 @@ class JSONHandler(BaseHTTPRequestHandler, Generic[StateT]):
 
     def end_stream(self) -> None:
         self.chunk(b"")
+        self.state.stream_ends.append(time.monotonic())
 
     def cut(self) -> None:
         """Drop the connection mid-stream, without the terminating chunk."""
