@@ -14,6 +14,7 @@ from coda_tui.providers import ProviderError, StreamDecodeError
 from coda_tui.providers.streaming import (
     STREAM_DONE,
     RecordSplitter,
+    SSEEvents,
     aiter_json_batches,
     arrivals,
     decode_json_line,
@@ -250,3 +251,22 @@ async def test_inbox_hands_a_threads_items_over_in_order_and_in_batches() -> Non
     assert takes < 20_000 / 10  # woken per batch, not per item
     with pytest.raises(TimeoutError):
         await inbox.take(timeout=0.05)
+
+
+def test_sse_events_join_data_lines_and_skip_the_rest() -> None:
+    events = SSEEvents()
+    lines = [": keep-alive", "event: message", 'data: {"a":', "data:1}", "id: 7", "", ""]
+    assert events.feed(lines) == ['{"a":\n1}']
+    assert events.feed(["data: [DONE]\r", "\r"]) == ["[DONE]"]
+    assert events.feed(["data: tail"]) == [] and events.flush() == ["tail"]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=400), max_size=12))
+def test_sse_events_survive_any_chunk_boundary(cuts: list[int]) -> None:
+    text = "".join(f"data: {json.dumps({'n': n})}\r\n\r\n" for n in range(8)) + "data: [DONE]\n\n"
+    splitter, events, got = RecordSplitter(), SSEEvents(), []
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    for start, end in itertools.pairwise(points):
+        got += events.feed(splitter.feed(text[start:end]))
+    got += events.feed(splitter.flush()) + events.flush()
+    assert got == [json.dumps({"n": n}) for n in range(8)] + ["[DONE]"]

@@ -19,7 +19,7 @@ import contextlib
 import itertools
 import json
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, Final, Generic, TypeVar
 
 from .errors import ProviderError, StreamDecodeError
@@ -107,18 +107,45 @@ class RecordSplitter:
         return [tail] if tail.strip() else []
 
 
-class _BatchDecoder:
+class SSEEvents:
+    """The ``data`` of each complete Server-Sent Event in a run of lines (``data:`` lines of one
+    event joined by newlines; comments, ``event:``, ``id:`` and ``retry:`` fields skipped)."""
+
+    def __init__(self) -> None:
+        self._data: list[str] = []
+
+    def feed(self, lines: list[str]) -> list[str]:
+        events = []
+        for line in lines:
+            line = line.removesuffix("\r")
+            if not line:
+                if self._data:
+                    events.append("\n".join(self._data))
+                    self._data = []
+            elif line.startswith("data:"):
+                value = line[5:]
+                self._data.append(value[1:] if value.startswith(" ") else value)
+        return events
+
+    def flush(self) -> list[str]:
+        """An event the stream ended in the middle of (no blank line after it)."""
+        events, self._data = (["\n".join(self._data)] if self._data else []), []
+        return events
+
+
+class _BatchDecoder(Generic[T]):
     """Decodes records to objects; on a bad record, hands over what came before it first."""
 
-    def __init__(self, provider: str) -> None:
+    def __init__(self, provider: str, decode: Callable[..., T | None]) -> None:
         self.provider = provider
+        self._decode = decode
         self.error: ProviderError | None = None
 
-    def decode(self, records: list[str]) -> list[dict[str, Any]]:
-        batch: list[dict[str, Any]] = []
+    def decode(self, records: list[str]) -> list[T]:
+        batch: list[T] = []
         for record in records:
             try:
-                value = decode_json_line(record, provider=self.provider)
+                value = self._decode(record, provider=self.provider)
             except ProviderError as exc:
                 self.error = exc
                 break
@@ -207,7 +234,7 @@ async def aiter_json_batches(
 ) -> AsyncIterator[list[dict[str, Any]]]:
     """The NDJSON objects completed since the last batch (``Response.aiter_text()`` in)."""
     splitter = RecordSplitter()
-    decoder = _BatchDecoder(provider)
+    decoder = _BatchDecoder(provider, decode_json_line)
     async for blocks in arrivals(texts):
         batch = decoder.decode(splitter.feed("".join(blocks)))
         if batch:
@@ -221,10 +248,30 @@ async def aiter_json_batches(
         raise decoder.error
 
 
+async def aiter_sse_batches(
+    texts: AsyncIterable[str], *, provider: str
+) -> AsyncIterator[list[dict[str, Any] | _Done]]:
+    """The SSE events (JSON objects, ``STREAM_DONE``) completed since the last batch."""
+    splitter = RecordSplitter()
+    events = SSEEvents()
+    decoder: _BatchDecoder[dict[str, Any] | _Done] = _BatchDecoder(provider, decode_sse_data)
+    async for blocks in arrivals(texts):
+        batch = decoder.decode(events.feed(splitter.feed("".join(blocks))))
+        if batch:
+            yield batch
+        if decoder.error is not None:
+            raise decoder.error
+    batch = decoder.decode(events.feed(splitter.flush()) + events.flush())
+    if batch:
+        yield batch
+    if decoder.error is not None:
+        raise decoder.error
+
+
 def iter_json_batches(texts: Iterable[str], *, provider: str) -> Iterator[list[dict[str, Any]]]:
     """The blocking twin of ``aiter_json_batches`` (``Response.iter_text()``)."""
     splitter = RecordSplitter()
-    decoder = _BatchDecoder(provider)
+    decoder = _BatchDecoder(provider, decode_json_line)
     for records in itertools.chain((splitter.feed(text) for text in texts), [None]):
         batch = decoder.decode(splitter.flush() if records is None else records)
         if batch:
