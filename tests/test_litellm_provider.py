@@ -14,6 +14,7 @@ from coda_tui.providers import (
     AuthenticationError,
     ModelNotFoundError,
     ProviderConnectionError,
+    ProviderError,
     ProviderFactory,
     RateLimitError,
 )
@@ -255,13 +256,67 @@ def test_which_road_a_model_takes() -> None:
     assert uses_litellm("hosted_vllm/llama")
 
 
-def test_warm_up_for_openai_sections_skips_litellm() -> None:
+def test_openai_sections_need_neither_litellm_nor_the_sdk(server: OpenAICompatServer) -> None:
+    """OpenAI's protocol is spoken with httpx: warming up and answering import neither."""
     code = (
-        "import sys\n"
+        "import asyncio, sys\n"
         "from coda_tui.config import LiteLLMSettings\n"
+        "from coda_tui.providers import ProviderFactory\n"
         "from coda_tui.providers.litellm_provider import warm_up\n"
         "warm_up([LiteLLMSettings(model='openai/gpt-4o-mini')])\n"
+        "provider = ProviderFactory().create('litellm', model='openai/gpt-4o-mini',"
+        " api_base=sys.argv[1], api_key='sk-test-key')\n"
+        "print(asyncio.run(provider.achat([{'role': 'user', 'content': 'hi'}])).content)\n"
         "print('openai' in sys.modules, 'litellm' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "False"]
+    out = subprocess.run(
+        [sys.executable, "-c", code, server.api_base], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.splitlines() == ["server says: hi", "False False"]
+
+
+async def test_events_that_arrived_together_come_as_one_chunk(server: OpenAICompatServer) -> None:
+    """A reader that fell behind takes every waiting event at once: one chunk, one repaint."""
+    reply = " ".join(f"w{n}" for n in range(2000))
+    server.state.reply = reply
+    provider = ProviderFactory().create(
+        "litellm", model="openai/gpt-4o-mini", api_base=server.api_base, api_key="sk-test-key"
+    )
+    chunks = []
+    async for chunk in provider.achat_stream(HELLO):
+        chunks.append(chunk)
+        if len(chunks) == 1:
+            await asyncio.sleep(0.5)  # busy painting, say: the server sends the rest meanwhile
+    assert "".join(c.content for c in chunks) == reply
+    assert len(chunks) < 20  # from about 2,000 events
+    assert chunks[-1].finish_reason == "stop"
+
+
+async def test_an_error_event_mid_stream_keeps_what_came_before(
+    provider: LiteLLMProvider, server: OpenAICompatServer, route: str
+) -> None:
+    server.state.faults.error_after = 2
+    received = []
+    with pytest.raises(ProviderError, match="overloaded mid-answer"):
+        async for chunk in provider.achat_stream(HELLO):
+            received.append(chunk.content)
+    assert "".join(received) == "server says:"
+
+
+async def test_a_server_error_says_its_status_and_words(
+    provider: LiteLLMProvider, server: OpenAICompatServer, route: str
+) -> None:
+    server.state.faults.status_500 = True
+    with pytest.raises(ProviderError, match="The server had an error") as caught:
+        await provider.achat(HELLO)
+    assert caught.value.status_code == 500
+
+
+async def test_no_key_for_openai_itself_fails_before_any_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    provider = ProviderFactory().create("litellm", model="openai/gpt-4o-mini")
+    with pytest.raises(AuthenticationError, match="no API key") as caught:
+        await provider.achat(HELLO)
+    assert "OPENAI_API_KEY" in (caught.value.hint or "")

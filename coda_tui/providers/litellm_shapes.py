@@ -42,7 +42,8 @@ def model_from_cost(model_id: str, provider: str, info: dict[str, Any]) -> Model
     )
 
 
-def retry_after(exc: Exception) -> float | None:
+def retry_after(exc: object) -> float | None:
+    """Seconds a 429 asks to wait, from an SDK's exception or an HTTP response."""
     response = getattr(exc, "response", None)
     for headers in (
         getattr(exc, "headers", None),
@@ -74,6 +75,8 @@ def is_transport(exc: BaseException) -> bool:
         if seen is None:
             return False
         name = type(seen).__name__
+        if name.endswith("StatusError"):  # httpx's HTTPStatusError: the server did answer
+            return False
         if type(seen).__module__.startswith(("httpx", "httpcore", "aiohttp")) or name in (
             "APIConnectionError",
             "APITimeoutError",

@@ -25,6 +25,8 @@ class OpenAIFaults:
     retry_after: int = 7
     status_500: bool = False
     token_delay: float = 0.0
+    error_after: int | None = None
+    """Send an ``{"error": ...}`` event after this many pieces, as servers do mid-stream."""
 
 
 @dataclass
@@ -142,6 +144,10 @@ class OpenAIHandler(JSONHandler[OpenAIState]):
         for index, piece in enumerate(pieces):
             if faults.cut_after is not None and index == faults.cut_after:
                 self.cut()
+                return
+            if faults.error_after is not None and index == faults.error_after:
+                self._event(_error("The model overloaded mid-answer", "server_error", None))
+                self.end_stream()
                 return
             event({"content": piece})
             if faults.token_delay:
