@@ -1,8 +1,8 @@
 """Compare mode under load: two panes streaming at once from two local servers, in tmux.
 
 Pane 1 reads the local Ollama server; pane 2 reads either a second local Ollama server (our own
-pipeline twice) or the local OpenAI-compatible server through the LiteLLM provider (which speaks
-to OpenAI-compatible servers with the openai SDK; its per-chunk parsing then sets the pace).
+pipeline twice) or the local OpenAI-compatible server through the LiteLLM provider (OpenAI's
+SSE protocol, which it speaks itself).
 (a) both panes receive a 5,000-token answer at full speed: seconds from Enter until both end
 markers are on screen, beside one pane alone in the same run (goal <= 1.5x and <= 1.0 s);
 (b) both paced at 1,000 tokens/s (2,000 tokens): seconds beyond the network's time (goal
@@ -34,8 +34,6 @@ from chat_stream import answer, answer_requests, network_seconds  # noqa: E402
 from tmux_harness import TmuxSession, isolated_env  # noqa: E402
 
 from tests.servers.openai_compat import OpenAICompatServer, OpenAIState  # noqa: E402
-
-SDK_IMPORT_WAIT = 3.0  # the app imports the openai SDK in the background after its first frame
 
 
 def serve_openai(text: str, delay: float, ready: Connection, control: Connection) -> None:
@@ -88,8 +86,6 @@ def run(
         session.wait_for("palette", timeout=30)
         session.send("F2")
         session.wait_for("One prompt", timeout=10)
-        if "openai" in env.get("CODA_BENCH_SECOND", ""):
-            time.sleep(SDK_IMPORT_WAIT)
         start, echoes = session.submit("go", probe_echo=echo_probe)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -116,7 +112,6 @@ def main() -> None:
             with OllamaProcess(text) as ollama, second_server as second:
                 one_env = isolated_env(root / f"one-{key}", config(ollama.url, second.url, 1))
                 two_env = isolated_env(root / f"two-{key}", config(ollama.url, second.url, 2))
-                two_env["CODA_BENCH_SECOND"] = second_kind
                 one, two = [], []
                 for _ in range(args.runs):  # interleaved, so a slow spell hits both alike
                     one.append(run(coda, one_env, root, marker, 1).seconds)
@@ -136,7 +131,6 @@ def main() -> None:
             with OllamaProcess(text, 0.001) as ollama, second_server as second:
                 network = network_seconds(ollama.url)
                 env = isolated_env(root / f"paced-{key}", config(ollama.url, second.url, 2))
-                env["CODA_BENCH_SECOND"] = second_kind
                 paced, after_last_byte = [], []
                 for _ in range(args.runs):
                     paced.append(run(coda, env, root, marker, 2, echo_probe=True))
