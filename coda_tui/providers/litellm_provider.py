@@ -71,7 +71,7 @@ def load_litellm(remote_price_map: bool = False) -> Any:
 
 
 def uses_litellm(model: str | None, api_version: str | None = None) -> bool:
-    """Whether a request for ``model`` goes through litellm (else through the openai SDK)."""
+    """Whether a request for ``model`` goes through litellm (else straight to the server)."""
     return provider_of(model or "") != "openai" or bool(api_version)
 
 
