@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
+from time import monotonic
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
+from coda_tui.config import load_config
+from coda_tui.ui.app import CodaApp
 from coda_tui.ui.widgets import answer_markdown
 from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown, BlockSplitter, estimate_height
 
@@ -248,3 +252,69 @@ def test_warm_up_compiles_the_highlighters() -> None:
 
     answer_markdown.warm_up()
     assert "_tokens" in vars(PythonLexer)  # compiled once per class, on first use
+
+
+class Conversation(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
+        from coda_tui.ui.widgets.message import MessageScroll, MessageView
+
+        yield MessageScroll(MessageView("assistant", status="streaming"))
+        yield Input(id="typing")
+
+
+async def test_a_growing_answer_costs_one_layout_per_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual asks for a second layout after resizing a widget; answers, their messages and
+    the scroller settle their new size in the first, so a frame that grew an answer by some
+    lines is one layout, not two."""
+    from textual.screen import Screen
+
+    layouts = 0
+    original = Screen._refresh_layout
+
+    def counted(self: Screen[object], *args: object, **kwargs: object) -> None:
+        nonlocal layouts
+        layouts += 1
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    app = Conversation()
+    async with app.run_test(size=(60, 20)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        await pilot.pause(0.2)
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        for step in range(5):
+            answer.feed(f"line {step} " + "word " * 12 + "\n\n")
+            await pilot.pause(0.2)  # a frame (or more) passes
+        assert answer.size.height >= 5 * 2
+        assert 5 <= layouts <= 6, layouts  # one per growth (and perhaps one for the scrollbar)
+
+
+async def test_answers_wait_while_keys_are_pressed(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key's frame comes before the answers' next one: while an answer streams, it is not
+    painted for INPUT_FIRST after a key press, then painted again frame by frame."""
+    painted: list[float] = []
+    original = AnswerMarkdown.paint
+
+    def paint(self: AnswerMarkdown) -> None:
+        painted.append(monotonic())
+        original(self)
+
+    monkeypatch.setattr(AnswerMarkdown, "paint", paint)
+    user_config.write_text("[providers.mock]\ndelay = 0.05\n", encoding="utf-8")
+    app = CodaApp(load_config())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"tell me a long story", "enter")
+        for _ in range(300):  # streaming, painted every frame
+            if len(painted) >= 3:
+                break
+            await pilot.pause(0.01)
+        assert len(painted) >= 3
+        pressed = monotonic()  # (press returns once the app is idle again, a while later)
+        await pilot.press("x")
+        await pilot.pause(answer_markdown.INPUT_FIRST * 2.5)
+        after = [t - pressed for t in painted if t > pressed]
+        assert after and after[0] >= answer_markdown.INPUT_FIRST
+        assert len(after) >= 2  # and then frames go on

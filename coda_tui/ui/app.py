@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -21,6 +21,7 @@ from ..providers import ProviderFactory
 from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
+from .widgets.answer_markdown import FrameClock
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -106,6 +107,11 @@ class CodaApp(App[None]):
             warm_up(sections, remote_price_map=config.litellm.remote_price_map)
         # What is loaded by now lives as long as the app: full collections can skip it.
         gc.freeze()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            FrameClock.of(self).hold()  # the key's frame before the answers' next one
+        await super().on_event(event)
 
     def reload_config(self) -> None:
         """After a layer was written: read the layers again and rebuild what depends on them.

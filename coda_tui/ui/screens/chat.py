@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Header, Static
 
@@ -20,7 +20,7 @@ from ..chat_session import ChatParams, ChatSession, Turn
 from ..commands import CHAT_COMMANDS
 from ..metrics import StreamMetrics
 from ..widgets.chat_list import ChatList
-from ..widgets.message import MessageView
+from ..widgets.message import MessageScroll, MessageView
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
@@ -89,14 +89,14 @@ class ChatScreen(CodaScreen):
         yield Header()
         with Horizontal(id="body"), Vertical(id="main"):
             # A new chat starts with its welcome composed in: nothing to mount after.
-            yield VerticalScroll(Static(self._welcome(), id="welcome"), id="messages")
+            yield MessageScroll(Static(self._welcome(), id="welcome"), id="messages")
             yield StatusLine(id="status")
             yield PromptInput(id="prompt", placeholder="Ask anything — Enter sends")
         yield Footer(compact=True)
 
     @property
-    def messages(self) -> VerticalScroll:
-        return self.query_one("#messages", VerticalScroll)
+    def messages(self) -> MessageScroll:
+        return self.query_one("#messages", MessageScroll)
 
     @property
     def status_line(self) -> StatusLine:

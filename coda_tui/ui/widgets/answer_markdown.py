@@ -21,6 +21,7 @@ import weakref
 from time import monotonic
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.geometry import Size
 from textual.strip import Strip
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 FRAME_SECONDS = 1 / 20
 OPEN_BLOCK_SHARE = 0.25
 """At most this share of the time goes to re-rendering the block still being written."""
+INPUT_FIRST = 0.1
+"""Seconds answers wait to paint after a key press (FrameClock.hold)."""
 FILL_BUDGET = 0.008
 """Seconds of rendering waiting blocks per frame once an answer is on screen."""
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -113,6 +116,17 @@ def warm_up() -> None:
             console.print(markdown(f"# a\n\n- b *c* `d`\n\n{fences}", theme))
 
 
+def settle_size(widget: Any, size: Size, virtual_size: Size, container_size: Size) -> bool:
+    """Take a new size from the layout without asking for another one.
+
+    Textual sets a resized widget's ``virtual_size`` reactive, which requests a second layout
+    (and a repaint of everything that moved) on the next frame; for a widget that does not
+    scroll, the layout that resized it already said all there is. With two answers growing
+    that second pass was half of every frame's cost, and keys waited behind it.
+    """
+    return bool(widget._size_updated(size, virtual_size, container_size, layout=False))
+
+
 class BlockSplitter:
     """Markdown text cut into blocks; all but the last are finished and never change."""
 
@@ -154,7 +168,12 @@ class BlockSplitter:
 
 class FrameClock:
     """One timer paints every answer that is streaming, together: with two compare panes that
-    is one layout a frame instead of one per pane."""
+    is one layout a frame instead of one per pane.
+
+    Input comes first: a frame of two growing answers costs tens of milliseconds, and a key
+    that lands behind one shows that much later. For a moment after each key press (``hold``)
+    answers wait, so the key's own frame is small; they catch up when typing pauses.
+    """
 
     _clocks: ClassVar[weakref.WeakKeyDictionary[App[Any], FrameClock]] = weakref.WeakKeyDictionary()
 
@@ -162,6 +181,7 @@ class FrameClock:
         self.app = app
         self.waiting: set[AnswerMarkdown] = set()
         self.timer: Timer | None = None
+        self.held_until = 0.0
 
     @classmethod
     def of(cls, app: App[Any]) -> FrameClock:
@@ -170,16 +190,25 @@ class FrameClock:
             clock = cls._clocks[app] = cls(app)
         return clock
 
+    def hold(self) -> None:
+        """A key was pressed: no answer paints for INPUT_FIRST seconds."""
+        self.held_until = monotonic() + INPUT_FIRST
+
     def request(self, widget: AnswerMarkdown) -> None:
         self.waiting.add(widget)
         if self.timer is None:
-            self.timer = self.app.set_timer(FRAME_SECONDS, self.tick)
+            delay = max(FRAME_SECONDS, self.held_until - monotonic())
+            self.timer = self.app.set_timer(delay, self.tick)
 
     def cancel(self, widget: AnswerMarkdown) -> None:
         self.waiting.discard(widget)
 
     def tick(self) -> None:
         self.timer = None
+        held = self.held_until - monotonic()
+        if held > 0:
+            self.timer = self.app.set_timer(held, self.tick)
+            return
         widgets, self.waiting = self.waiting, set()
         for widget in widgets:
             if widget.is_mounted:
@@ -210,6 +239,7 @@ class AnswerMarkdown(Widget):
         self._open_cost = 0.0  # seconds the open block's last rendering took
         self._open_at = 0.0
         self._final = False
+        self._resized_width = 0
         if text:
             self.blocks.feed(text)
             self._text.append(text)
@@ -390,5 +420,14 @@ class AnswerMarkdown(Widget):
         self._width = 0  # rendered lines carry the old theme's colours
         self.refresh(layout=True)
 
-    def on_resize(self) -> None:
-        self.refresh(layout=True)
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return settle_size(super(), size, virtual_size, container_size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Growing taller is what streaming does every frame, and the layout that made it so
+        # has run; only a new width needs the lines rendered (and measured) again.
+        if event.size.width != self._resized_width:
+            self._resized_width = event.size.width
+            self.refresh(layout=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Static
@@ -16,7 +16,7 @@ from ...store import ChatStore
 from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession
 from ..metrics import StreamMetrics
-from .message import MessageView
+from .message import MessageScroll, MessageView
 from .status_line import StatusLine
 
 BEST_STYLE = "bold $success"
@@ -81,14 +81,14 @@ class ComparePane(Vertical, can_focus=True):
             yield Button("Chat", id="promote", tooltip="Continue this pane as a chat")
             yield Button("✕", id="close", tooltip="Close this pane")
         yield StatusLine(classes="pane-metrics")
-        yield VerticalScroll(classes="pane-messages")
+        yield MessageScroll(classes="pane-messages")
 
     def _title(self) -> Content:
         return Content(f"{self.number} · {self.session.provider} · {self.session.model or '?'}")
 
     @property
-    def messages(self) -> VerticalScroll:
-        return self.query_one(".pane-messages", VerticalScroll)
+    def messages(self) -> MessageScroll:
+        return self.query_one(".pane-messages", MessageScroll)
 
     def set_model(self, provider: str, model: Model) -> None:
         self.session.set_model(provider, model.id)
