@@ -270,3 +270,25 @@ def test_sse_events_survive_any_chunk_boundary(cuts: list[int]) -> None:
         got += events.feed(splitter.feed(text[start:end]))
     got += events.feed(splitter.flush()) + events.flush()
     assert got == [json.dumps({"n": n}) for n in range(8)] + ["[DONE]"]
+
+
+async def test_a_trickle_is_gathered_into_few_batches_and_its_end_is_not_held() -> None:
+    """Tokens a millisecond apart (a fast model) come in batches, not one by one; when the
+    source ends, the last batch comes at once rather than after the gathering pause."""
+    loop = asyncio.get_running_loop()
+    ended = 0.0
+
+    async def trickle() -> AsyncIterator[int]:
+        nonlocal ended
+        for i in range(100):
+            yield i
+            await asyncio.sleep(0.001)
+        ended = loop.time()
+
+    batches = []
+    async for batch in arrivals(trickle(), gather=0.03):
+        batches.append(batch)
+    handed_over = loop.time()
+    assert [i for batch in batches for i in batch] == list(range(100))
+    assert len(batches) < 25  # about 100 without gathering
+    assert handed_over - ended < 0.02

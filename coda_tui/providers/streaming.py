@@ -43,6 +43,10 @@ class _Done:
 STREAM_DONE: Final = _Done()
 T = TypeVar("T")
 _EXCERPT = 120
+BATCH_GATHER = 0.01
+"""Seconds a stream's reader gathers tokens after handing over a batch. A fast model (1,000
+tokens/s) would otherwise hand over every token alone, and each batch costs its decoding,
+a chunk, a task switch and the consumer's work; answers are painted 20 times a second."""
 
 
 def excerpt(text: str, limit: int = _EXCERPT) -> str:
@@ -154,7 +158,7 @@ class _BatchDecoder(Generic[T]):
         return batch
 
 
-async def arrivals(source: AsyncIterable[T]) -> AsyncIterator[list[T]]:
+async def arrivals(source: AsyncIterable[T], *, gather: float = 0.0) -> AsyncIterator[list[T]]:
     """Everything ``source`` produced since the consumer last asked, as one list.
 
     httpx yields one piece per HTTP chunk, and servers flush one chunk per token, so a fast
@@ -188,6 +192,8 @@ async def arrivals(source: AsyncIterable[T]) -> AsyncIterator[list[T]]:
                 items = pending[:]
                 pending.clear()
                 yield items
+                if gather and not task.done():  # let the next batch grow, unless it ends
+                    await asyncio.wait((task,), timeout=gather)
             if task.done() and not pending:
                 if failure:
                     raise failure[0]
@@ -235,7 +241,7 @@ async def aiter_json_batches(
     """The NDJSON objects completed since the last batch (``Response.aiter_text()`` in)."""
     splitter = RecordSplitter()
     decoder = _BatchDecoder(provider, decode_json_line)
-    async for blocks in arrivals(texts):
+    async for blocks in arrivals(texts, gather=BATCH_GATHER):
         batch = decoder.decode(splitter.feed("".join(blocks)))
         if batch:
             yield batch
@@ -255,7 +261,7 @@ async def aiter_sse_batches(
     splitter = RecordSplitter()
     events = SSEEvents()
     decoder: _BatchDecoder[dict[str, Any] | _Done] = _BatchDecoder(provider, decode_sse_data)
-    async for blocks in arrivals(texts):
+    async for blocks in arrivals(texts, gather=BATCH_GATHER):
         batch = decoder.decode(events.feed(splitter.feed("".join(blocks))))
         if batch:
             yield batch
