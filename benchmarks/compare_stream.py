@@ -4,7 +4,9 @@ Pane 1 reads the local Ollama server; pane 2 reads either a second local Ollama 
 pipeline twice) or the local OpenAI-compatible server through the LiteLLM provider (OpenAI's
 SSE protocol, which it speaks itself).
 (a) both panes receive a 5,000-token answer at full speed: seconds from Enter until both end
-markers are on screen, beside one pane alone in the same run (goal <= 1.5x and <= 1.0 s);
+markers are on screen, beside one pane alone in the same run (goal <= 1.5x and <= 1.0 s), and
+beside a bare httpx client reading the same answers (one; both at once), so that what the
+app adds can be told from what the machine needs to deliver the bytes;
 (b) both paced at 1,000 tokens/s (2,000 tokens): seconds beyond the network's time (goal
 <= 0.05 s), as the difference from a plain client's time on an idle machine, and as the time
 from the later server's own stamp of its last byte until both markers are on screen; (c) how
@@ -15,6 +17,7 @@ Run from the repository root: python benchmarks/compare_stream.py [--runs N]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import multiprocessing
 import statistics
@@ -24,6 +27,8 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NamedTuple
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -96,6 +101,34 @@ def run(
         raise TimeoutError(session.capture())
 
 
+async def bare_read(url: str) -> None:
+    """What a client that only reads needs for one answer from ``url`` (either protocol)."""
+    if url.endswith("/v1"):
+        path, body = "/chat/completions", {"model": "gpt-4o-mini", "stream": True}
+    else:
+        path, body = "/api/chat", {"model": "llama3.2"}
+    body["messages"] = [{"role": "user", "content": "go"}]
+    headers = {"Authorization": "Bearer sk-test-key"}
+    async with (
+        httpx.AsyncClient(base_url=url, timeout=60, headers=headers) as client,
+        client.stream("POST", path, json=body) as response,
+    ):
+        async for _ in response.aiter_bytes():
+            pass
+
+
+def bare_seconds(*urls: str, runs: int = 3) -> float:
+    """Seconds a bare httpx client takes to read one answer from each of ``urls``, all at
+    once: on a 2-core machine two servers and their reader already need about twice one."""
+
+    async def timed() -> float:
+        start = time.monotonic()
+        await asyncio.gather(*(bare_read(url) for url in urls))
+        return time.monotonic() - start
+
+    return statistics.median(asyncio.run(timed()) for _ in range(runs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
@@ -116,10 +149,16 @@ def main() -> None:
                 for _ in range(args.runs):  # interleaved, so a slow spell hits both alike
                     one.append(run(coda, one_env, root, marker, 1).seconds)
                     two.append(run(coda, two_env, root, marker, 2).seconds)
+                bare_one = bare_seconds(ollama.url)
+                bare_two = bare_seconds(ollama.url, second.url)
+            one_s, two_s = statistics.median(one), statistics.median(two)
             entry: dict[str, object] = {
-                "a_one_pane_s": round(statistics.median(one), 3),
-                "a_two_panes_s": round(statistics.median(two), 3),
-                "a_ratio": round(statistics.median(two) / statistics.median(one), 2),
+                "a_one_pane_s": round(one_s, 3),
+                "a_two_panes_s": round(two_s, 3),
+                "a_ratio": round(two_s / one_s, 2),
+                "a_bare_client_one_s": round(bare_one, 3),
+                "a_bare_client_both_s": round(bare_two, 3),
+                "a_ratio_beyond_bare_client": round((two_s - bare_two) / (one_s - bare_one), 2),
             }
             marker = "END-MARKER-D8Y"
             text = answer(2000, marker)
