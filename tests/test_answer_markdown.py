@@ -318,3 +318,33 @@ async def test_answers_wait_while_keys_are_pressed(
         after = [t - pressed for t in painted if t > pressed]
         assert after and after[0] >= answer_markdown.INPUT_FIRST
         assert len(after) >= 2  # and then frames go on
+
+
+async def test_steady_typing_does_not_freeze_answers(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    painted: list[float] = []
+    original = AnswerMarkdown.paint
+
+    def paint(self: AnswerMarkdown) -> None:
+        painted.append(monotonic())
+        original(self)
+
+    monkeypatch.setattr(AnswerMarkdown, "paint", paint)
+    user_config.write_text("[providers.mock]\ndelay = 0.05\n", encoding="utf-8")
+    app = CodaApp(load_config())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"tell me a long story", "enter")
+        for _ in range(300):
+            if painted:
+                break
+            await pilot.pause(0.01)
+        started = monotonic()
+        clock = answer_markdown.FrameClock.of(app)
+        while monotonic() - started < 1.0:  # a key every 50 ms: always within INPUT_FIRST
+            clock.hold()
+            await pilot.pause(0.05)
+        during = [t for t in painted if t > started]
+        assert len(during) >= 2  # at least every MOST_HELD
+        gaps = [b - a for a, b in itertools.pairwise([started, *during])]
+        assert max(gaps) < answer_markdown.MOST_HELD + 0.15

@@ -38,7 +38,9 @@ FRAME_SECONDS = 1 / 20
 OPEN_BLOCK_SHARE = 0.25
 """At most this share of the time goes to re-rendering the block still being written."""
 INPUT_FIRST = 0.1
-"""Seconds answers wait to paint after a key press (FrameClock.hold)."""
+"""Seconds answers wait to paint after a key press (FrameClock.hold)..."""
+MOST_HELD = 0.3
+"""...but never longer than this since their last paint, however fast the typing."""
 FILL_BUDGET = 0.008
 """Seconds of rendering waiting blocks per frame once an answer is on screen."""
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -172,7 +174,8 @@ class FrameClock:
 
     Input comes first: a frame of two growing answers costs tens of milliseconds, and a key
     that lands behind one shows that much later. For a moment after each key press (``hold``)
-    answers wait, so the key's own frame is small; they catch up when typing pauses.
+    answers wait, so the key's own frame is small; they catch up when typing pauses, and
+    steady typing still lets them paint a few times a second.
     """
 
     _clocks: ClassVar[weakref.WeakKeyDictionary[App[Any], FrameClock]] = weakref.WeakKeyDictionary()
@@ -182,6 +185,7 @@ class FrameClock:
         self.waiting: set[AnswerMarkdown] = set()
         self.timer: Timer | None = None
         self.held_until = 0.0
+        self.painted_at = 0.0
 
     @classmethod
     def of(cls, app: App[Any]) -> FrameClock:
@@ -197,18 +201,19 @@ class FrameClock:
     def request(self, widget: AnswerMarkdown) -> None:
         self.waiting.add(widget)
         if self.timer is None:
-            delay = max(FRAME_SECONDS, self.held_until - monotonic())
-            self.timer = self.app.set_timer(delay, self.tick)
+            self.timer = self.app.set_timer(FRAME_SECONDS, self.tick)
 
     def cancel(self, widget: AnswerMarkdown) -> None:
         self.waiting.discard(widget)
 
     def tick(self) -> None:
         self.timer = None
-        held = self.held_until - monotonic()
+        now = monotonic()
+        held = min(self.held_until - now, self.painted_at + MOST_HELD - now)
         if held > 0:
             self.timer = self.app.set_timer(held, self.tick)
             return
+        self.painted_at = now
         widgets, self.waiting = self.waiting, set()
         for widget in widgets:
             if widget.is_mounted:
