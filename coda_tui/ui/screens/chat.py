@@ -166,8 +166,7 @@ class ChatScreen(CodaScreen):
             return
         text = event.text.strip()
         event.prompt.clear()
-        for welcome in self.query("#welcome"):
-            await welcome.remove()
+        self.query("#welcome").remove()  # not awaited: the request need not wait a frame
         turn = self.session.add_user(text)
         self._report_save_error()
         # Mounts run in order, so the prompt still shows above its answer; not waiting for

@@ -79,8 +79,9 @@ def estimate_height(source: str, width: int) -> int:
     return sum(_wrapped(_ITEM.sub("", item), max(width - indent, 1)) for item in items)
 
 
-WARM_LANGUAGES = ("python", "bash", "javascript", "typescript", "json", "sql", "rust", "go")
-"""Code blocks whose highlighter is compiled before the first answer (Python's alone: 25 ms)."""
+WARM_LANGUAGES = ("python", "bash")
+"""Code blocks whose highlighter is compiled before the first answer (Python's: 25 ms). Only
+the commonest: the warm-up shares the interpreter with a user who may already be typing."""
 
 _parser: MarkdownIt | None = None
 _templates: dict[str, Markdown] = {}
