@@ -158,7 +158,6 @@ def main() -> None:
                 "a_ratio": round(two_s / one_s, 2),
                 "a_bare_client_one_s": round(bare_one, 3),
                 "a_bare_client_both_s": round(bare_two, 3),
-                "a_ratio_beyond_bare_client": round((two_s - bare_two) / (one_s - bare_one), 2),
             }
             marker = "END-MARKER-D8Y"
             text = answer(2000, marker)
