@@ -9,15 +9,43 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from ..providers import ChatCompletionChunk, Message, ProviderError, ProviderFactory
 from .chat_session import ChatSession, Turn
 from .metrics import StreamMetrics
 from .widgets.message import MessageView
 
+_streams = 0
+RESUME_AFTER = 0.5
+"""Seconds collections wait after the last answer ends: its final frames come first."""
 
+
+@asynccontextmanager
+async def collection_paused() -> AsyncIterator[None]:
+    """No garbage collection while any answer streams (as Textual does while it scrolls).
+
+    A full collection walks every object the app has made: 20-70 ms here once two answers
+    are on screen, a stall in the middle of a frame. Streaming makes little cyclic garbage
+    (reference counting frees the rest), so it waits until the answers are on screen.
+    """
+    global _streams
+    _streams += 1
+    gc.disable()
+    try:
+        yield
+    finally:
+        _streams -= 1
+        asyncio.get_running_loop().call_later(RESUME_AFTER, _resume_collection)
+
+
+def _resume_collection() -> None:
+    if _streams == 0:
+        gc.enable()
+
+
+@collection_paused()
 async def stream_into(
     view: MessageView,
     mount: Callable[[], Awaitable[object]],
@@ -28,19 +56,6 @@ async def stream_into(
     metrics: StreamMetrics,
 ) -> None:
     """Stream ``session``'s next answer into ``view``; ``turn.status`` says how it ended."""
-    with collection_paused():
-        await _stream_into(view, mount, session, request, turn, factory, metrics)
-
-
-async def _stream_into(
-    view: MessageView,
-    mount: Callable[[], Awaitable[object]],
-    session: ChatSession,
-    request: list[Message],
-    turn: Turn,
-    factory: ProviderFactory,
-    metrics: StreamMetrics,
-) -> None:
     parts: list[str] = []
     status = "stopped"
     stream: AsyncIterator[ChatCompletionChunk] | None = None
@@ -89,31 +104,3 @@ async def _stream_into(
         await view.finish()
         session.end_answer(turn, "".join(parts), status, metrics.as_dict())
         view.set_status(status)
-
-
-_streams = 0
-RESUME_AFTER = 0.5
-"""Seconds collections wait after the last answer ends: its final frames come first."""
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """No garbage collection while any answer streams (as Textual does while it scrolls).
-
-    A full collection walks every object the app has made: 20-70 ms here once two answers
-    are on screen, a stall in the middle of a frame. Streaming makes little cyclic garbage
-    (reference counting frees the rest), so it waits until the answers are on screen.
-    """
-    global _streams
-    _streams += 1
-    gc.disable()
-    try:
-        yield
-    finally:
-        _streams -= 1
-        asyncio.get_running_loop().call_later(RESUME_AFTER, _resume_collection)
-
-
-def _resume_collection() -> None:
-    if _streams == 0:
-        gc.enable()
