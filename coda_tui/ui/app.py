@@ -21,7 +21,7 @@ from ..providers import ProviderFactory
 from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
-from .widgets.answer_markdown import FrameClock
+from .widgets.frame_clock import FrameClock
 
 
 def _screen(module: str, name: str) -> Screen[None]:
