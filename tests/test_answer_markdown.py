@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 
 from coda_tui.config import load_config
 from coda_tui.ui.app import CodaApp
-from coda_tui.ui.widgets import answer_markdown
+from coda_tui.ui.widgets import answer_markdown, frame_clock
 from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown, BlockSplitter, estimate_height
 
 
@@ -279,7 +279,7 @@ async def test_a_growing_answer_costs_one_layout_per_frame(monkeypatch: pytest.M
         original(self, *args, **kwargs)  # type: ignore[arg-type]
 
     app = Conversation()
-    async with app.run_test(size=(60, 20)) as pilot:
+    async with app.run_test(size=(60, 40)) as pilot:  # room for it all: no scrollbar comes
         answer = app.query_one(AnswerMarkdown)
         await pilot.pause(0.2)
         monkeypatch.setattr(Screen, "_refresh_layout", counted)
@@ -287,14 +287,12 @@ async def test_a_growing_answer_costs_one_layout_per_frame(monkeypatch: pytest.M
             answer.feed(f"line {step} " + "word " * 12 + "\n\n")
             await pilot.pause(0.2)  # a frame (or more) passes
         assert answer.size.height >= 5 * 2
-        assert 5 <= layouts <= 6, layouts  # one per growth (and perhaps one for the scrollbar)
+        assert 5 <= layouts <= 6, layouts  # one per growth (two each without settle_size)
 
 
-async def test_answers_wait_while_keys_are_pressed(
-    user_config: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A key's frame comes before the answers' next one: while an answer streams, it is not
-    painted for INPUT_FIRST after a key press, then painted again frame by frame."""
+@pytest.fixture
+def paints(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """When each answer was painted (monotonic seconds)."""
     painted: list[float] = []
     original = AnswerMarkdown.paint
 
@@ -303,48 +301,49 @@ async def test_answers_wait_while_keys_are_pressed(
         original(self)
 
     monkeypatch.setattr(AnswerMarkdown, "paint", paint)
-    user_config.write_text("[providers.mock]\ndelay = 0.05\n", encoding="utf-8")
-    app = CodaApp(load_config())
+    return painted
+
+
+async def start_a_slow_answer(pilot, painted: list[float], frames: int) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*"tell me a long story", "enter")
+    for _ in range(300):
+        if len(painted) >= frames:
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the answer was not painted")
+
+
+def slow_mock_app(config: Path, delay: float = 0.05) -> CodaApp:
+    config.write_text(f"[providers.mock]\ndelay = {delay}\n", encoding="utf-8")
+    return CodaApp(load_config())
+
+
+async def test_answers_wait_while_keys_are_pressed(user_config: Path, paints: list[float]) -> None:
+    """A key's frame comes before the answers' next one: while an answer streams, it is not
+    painted for INPUT_FIRST after a key press, then painted again frame by frame."""
+    app = slow_mock_app(user_config)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press(*"tell me a long story", "enter")
-        for _ in range(300):  # streaming, painted every frame
-            if len(painted) >= 3:
-                break
-            await pilot.pause(0.01)
-        assert len(painted) >= 3
+        await start_a_slow_answer(pilot, paints, frames=3)
         pressed = monotonic()  # (press returns once the app is idle again, a while later)
         await pilot.press("x")
-        await pilot.pause(answer_markdown.INPUT_FIRST * 2.5)
-        after = [t - pressed for t in painted if t > pressed]
-        assert after and after[0] >= answer_markdown.INPUT_FIRST
+        await pilot.pause(frame_clock.INPUT_FIRST * 4)
+        after = [t - pressed for t in paints if t > pressed]
+        assert after and after[0] >= frame_clock.INPUT_FIRST
         assert len(after) >= 2  # and then frames go on
 
 
 async def test_steady_typing_does_not_freeze_answers(
-    user_config: Path, monkeypatch: pytest.MonkeyPatch
+    user_config: Path, paints: list[float]
 ) -> None:
-    painted: list[float] = []
-    original = AnswerMarkdown.paint
-
-    def paint(self: AnswerMarkdown) -> None:
-        painted.append(monotonic())
-        original(self)
-
-    monkeypatch.setattr(AnswerMarkdown, "paint", paint)
-    user_config.write_text("[providers.mock]\ndelay = 0.05\n", encoding="utf-8")
-    app = CodaApp(load_config())
+    app = slow_mock_app(user_config, delay=0.1)  # still answering after the second of typing
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press(*"tell me a long story", "enter")
-        for _ in range(300):
-            if painted:
-                break
-            await pilot.pause(0.01)
+        await start_a_slow_answer(pilot, paints, frames=1)
         started = monotonic()
-        clock = answer_markdown.FrameClock.of(app)
+        clock = frame_clock.FrameClock.of(app)
         while monotonic() - started < 1.0:  # a key every 50 ms: always within INPUT_FIRST
             clock.hold()
             await pilot.pause(0.05)
-        during = [t for t in painted if t > started]
+        during = [t for t in paints if t > started]
         assert len(during) >= 2  # at least every MOST_HELD
         gaps = [b - a for a, b in itertools.pairwise([started, *during])]
-        assert max(gaps) < answer_markdown.MOST_HELD + 0.15
+        assert max(gaps) < frame_clock.MOST_HELD + 0.15
