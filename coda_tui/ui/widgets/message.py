@@ -24,7 +24,16 @@ def code_blocks(markdown: str) -> list[str]:
 
 class MessageScroll(VerticalScroll):
     """The scrolling list of a conversation's messages; it grows every frame an answer
-    streams, and its new size needs no second layout (see ``settle_size``)."""
+    streams, and its new size needs no second layout (see ``settle_size``).
+
+    The scrollbar's column is kept from the start: when an answer first outgrows the screen,
+    its text does not re-wrap a column narrower (a jump to read, and every visible block
+    rendered again in the middle of the stream).
+    """
+
+    DEFAULT_CSS = """
+    MessageScroll { scrollbar-gutter: stable; }
+    """
 
     def _size_updated(
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
