@@ -18,21 +18,26 @@ from .metrics import StreamMetrics
 from .widgets.message import MessageView
 
 _streams = 0
+_thresholds: tuple[int, int, int] | None = None
 RESUME_AFTER = 0.5
-"""Seconds collections wait after the last answer ends: its final frames come first."""
+"""Seconds full collections wait after the last answer ends: its final frames come first."""
+NEVER = 1 << 30
 
 
 @asynccontextmanager
 async def collection_paused() -> AsyncIterator[None]:
-    """No garbage collection while any answer streams (as Textual does while it scrolls).
+    """No full garbage collection while any answer streams.
 
     A full collection walks every object the app has made: 20-70 ms here once two answers
-    are on screen, a stall in the middle of a frame. Streaming makes little cyclic garbage
-    (reference counting frees the rest), so it waits until the answers are on screen.
+    are on screen, a stall in the middle of a frame. The young generations are still
+    collected (a fraction of a millisecond each), so a long stream's cyclic garbage does not
+    pile up; the full collection waits until the answers are on screen.
     """
-    global _streams
+    global _streams, _thresholds
     _streams += 1
-    gc.disable()
+    if _thresholds is None:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(_thresholds[0], _thresholds[1], NEVER)
     try:
         yield
     finally:
@@ -41,8 +46,10 @@ async def collection_paused() -> AsyncIterator[None]:
 
 
 def _resume_collection() -> None:
-    if _streams == 0:
-        gc.enable()
+    global _thresholds
+    if _streams == 0 and _thresholds is not None:
+        gc.set_threshold(*_thresholds)
+        _thresholds = None
 
 
 @collection_paused()
