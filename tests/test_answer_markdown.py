@@ -254,42 +254,6 @@ def test_warm_up_compiles_the_highlighters() -> None:
     assert "_tokens" in vars(PythonLexer)  # compiled once per class, on first use
 
 
-class Conversation(App[None]):
-    def compose(self) -> ComposeResult:
-        from textual.widgets import Input
-
-        from coda_tui.ui.widgets.message import MessageScroll, MessageView
-
-        yield MessageScroll(MessageView("assistant", status="streaming"))
-        yield Input(id="typing")
-
-
-async def test_a_growing_answer_costs_one_layout_per_frame(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Textual asks for a second layout after resizing a widget; answers, their messages and
-    the scroller settle their new size in the first, so a frame that grew an answer by some
-    lines is one layout, not two."""
-    from textual.screen import Screen
-
-    layouts = 0
-    original = Screen._refresh_layout
-
-    def counted(self: Screen[object], *args: object, **kwargs: object) -> None:
-        nonlocal layouts
-        layouts += 1
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    app = Conversation()
-    async with app.run_test(size=(60, 40)) as pilot:  # room for it all: no scrollbar comes
-        answer = app.query_one(AnswerMarkdown)
-        await pilot.pause(0.2)
-        monkeypatch.setattr(Screen, "_refresh_layout", counted)
-        for step in range(5):
-            answer.feed(f"line {step} " + "word " * 12 + "\n\n")
-            await pilot.pause(0.2)  # a frame (or more) passes
-        assert answer.size.height >= 5 * 2
-        assert 5 <= layouts <= 6, layouts  # one per growth (two each without settle_size)
-
-
 @pytest.fixture
 def paints(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """When each answer was painted (monotonic seconds)."""
