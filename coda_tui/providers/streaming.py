@@ -165,7 +165,8 @@ async def arrivals(source: AsyncIterable[T], *, gather: float = 0.0) -> AsyncIte
     stream is thousands of pieces. A background task drains ``source`` into a list as fast as
     the socket delivers; the consumer takes all of it at once, so per-piece work (decoding,
     building chunks, painting) is paid per batch. Errors from ``source`` arrive after the items
-    that preceded them; closing the consumer cancels the task.
+    that preceded them; closing the consumer cancels the task. With ``gather``, the consumer
+    waits that long after each batch (less if the source ends) so the next one is bigger.
     """
     pending: list[T] = []
     ready = asyncio.Event()
