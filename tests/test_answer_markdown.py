@@ -311,3 +311,35 @@ async def test_steady_typing_does_not_freeze_answers(
         assert len(during) >= 2  # at least every MOST_HELD
         gaps = [b - a for a, b in itertools.pairwise([started, *during])]
         assert max(gaps) < frame_clock.MOST_HELD + 0.15
+
+
+class Conversation(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Input
+
+        from coda_tui.ui.widgets.message import MessageScroll, MessageView
+
+        yield MessageScroll(MessageView("assistant", status="streaming"))
+        yield Input(id="typing")
+
+
+async def test_a_layout_between_growths_does_not_leave_the_answer_its_old_height() -> None:
+    """Another pane's layout measures this answer after it asked for a layout and before
+    it grows again; the layout it then gets must measure it anew. Once this left the end
+    of an answer off screen for good (its last growth is the one nothing follows)."""
+    app = Conversation()
+    async with app.run_test(size=(60, 40)) as pilot:
+        answer = app.query_one(AnswerMarkdown)
+        answer.feed("first line\n\n")
+        await pilot.pause(0.2)
+        answer.feed("second line\n\n")
+        answer.paint()  # asks for a layout
+        answer._check_refresh()  # its request goes to the screen...
+        answer.feed("third line\n\n")
+        answer.paint()  # ...and it asks again before that layout runs
+        app.screen._refresh_layout()  # which measures it now, with three lines
+        answer.feed("fourth line")
+        await answer.finish()  # the last growth: no other layout comes after it
+        await pilot.pause(0.2)
+        assert answer.size.height == 7  # four lines, a blank line between each
+        assert "fourth line" in answer.render_line(6).text

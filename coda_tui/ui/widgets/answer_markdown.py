@@ -18,9 +18,9 @@ import copy
 import os
 import re
 from time import monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
@@ -354,6 +354,17 @@ class AnswerMarkdown(Widget):
     def _restyle(self, _theme: object) -> None:
         self._width = 0  # rendered lines carry the old theme's colours
         self.refresh(layout=True)
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        if layout and self._layout_required:
+            # Textual keys a widget's measured size by a counter it bumps only when a layout is
+            # first asked for. Another pane's layout can measure this answer while that request
+            # waits; the answer grows again, and the layout it asked for would be given the
+            # old measure: after its last growth, the end of the answer stayed off screen.
+            self._layout_updates += 1
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def on_resize(self) -> None:
         self.refresh(layout=True)
