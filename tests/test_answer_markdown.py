@@ -323,6 +323,32 @@ class Conversation(App[None]):
         yield Input(id="typing")
 
 
+async def test_a_growing_answer_costs_one_layout_per_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Textual asks for a second layout after resizing a widget; answers, their messages and
+    the scroller settle their new size in the first, so a frame that grew an answer by some
+    lines is one layout, not two."""
+    from textual.screen import Screen
+
+    layouts = 0
+    original = Screen._refresh_layout
+
+    def counted(self: Screen[object], *args: object, **kwargs: object) -> None:
+        nonlocal layouts
+        layouts += 1
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    app = Conversation()
+    async with app.run_test(size=(60, 40)) as pilot:  # room for it all: no scrollbar comes
+        answer = app.query_one(AnswerMarkdown)
+        await pilot.pause(0.2)
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        for step in range(5):
+            answer.feed(f"line {step} " + "word " * 12 + "\n\n")
+            await pilot.pause(0.2)  # a frame (or more) passes
+        assert answer.size.height >= 5 * 2
+        assert 5 <= layouts <= 6, layouts  # one per growth (two each without settle_size)
+
+
 async def test_a_layout_between_growths_does_not_leave_the_answer_its_old_height() -> None:
     """Another pane's layout measures this answer after it asked for a layout and before
     it grows again; the layout it then gets must measure it anew. Once this left the end

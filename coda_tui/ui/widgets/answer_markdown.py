@@ -18,8 +18,9 @@ import copy
 import os
 import re
 from time import monotonic
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
+from textual import events
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.timer import Timer
@@ -112,6 +113,19 @@ def warm_up() -> None:
             console.print(markdown(f"# a\n\n- b *c* `d`\n\n{fences}", theme))
 
 
+def settle_size(widget: Any, size: Size, virtual_size: Size, container_size: Size) -> bool:
+    """Take a new size from the layout without asking for another one.
+
+    Textual sets a resized widget's ``virtual_size`` reactive, which requests a second layout
+    (and a repaint of everything that moved) on the next frame, though the layout that resized
+    it already placed everything (a scroller's scrollbars, when they come or go, ask for their
+    own). With two answers growing that second pass was half of every frame's cost, and keys
+    waited behind it. Safe only with ``AnswerMarkdown.refresh``: the second pass used to
+    correct an answer measured while its layout request waited.
+    """
+    return bool(widget._size_updated(size, virtual_size, container_size, layout=False))
+
+
 class BlockSplitter:
     """Markdown text cut into blocks; all but the last are finished and never change."""
 
@@ -175,6 +189,7 @@ class AnswerMarkdown(Widget):
         self._open_cost = 0.0  # seconds the open block's last rendering took
         self._open_at = 0.0
         self._final = False
+        self._resized_width = 0
         if text:
             self.blocks.feed(text)
             self._text.append(text)
@@ -366,5 +381,14 @@ class AnswerMarkdown(Widget):
             self._layout_updates += 1
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
-    def on_resize(self) -> None:
-        self.refresh(layout=True)
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return settle_size(super(), size, virtual_size, container_size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Growing taller is what streaming does every frame, and the layout that made it so
+        # has run; only a new width needs the lines rendered (and measured) again.
+        if event.size.width != self._resized_width:
+            self._resized_width = event.size.width
+            self.refresh(layout=True)

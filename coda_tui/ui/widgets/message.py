@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import Static
 
 from ..text import visible_text
-from .answer_markdown import AnswerMarkdown
+from .answer_markdown import AnswerMarkdown, settle_size
 
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 
@@ -22,7 +23,8 @@ def code_blocks(markdown: str) -> list[str]:
 
 
 class MessageScroll(VerticalScroll):
-    """The scrolling list of a conversation's messages.
+    """The scrolling list of a conversation's messages; it grows every frame an answer
+    streams, and its new size needs no second layout (see ``settle_size``).
 
     The scrollbar's column is kept from the start: when an answer first outgrows the screen,
     its text does not re-wrap a column narrower (a jump to read, and every visible block
@@ -32,6 +34,11 @@ class MessageScroll(VerticalScroll):
     DEFAULT_CSS = """
     MessageScroll { scrollbar-gutter: stable; }
     """
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return settle_size(super(), size, virtual_size, container_size)
 
 
 class MessageView(Vertical, can_focus=True):
@@ -79,6 +86,11 @@ class MessageView(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self.set_status(self.status)
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        return settle_size(super(), size, virtual_size, container_size)
 
     def feed(self, text: str) -> None:
         if self._status_line.display and self.status == "streaming":
