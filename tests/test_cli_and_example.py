@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -69,3 +70,25 @@ def test_example_documents_every_top_level_key() -> None:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             for key in annotation.model_fields:
                 assert re.search(rf"^#?\s*\[?{section}\.{key}\]|^#?\s*{key}\s*=", text, re.M), key
+
+
+def test_the_tui_updates_the_screen_up_to_120_times_a_second_unless_told_otherwise(
+    isolated_dirs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coda_tui import cli
+    from coda_tui.ui.app import CodaApp
+
+    started: list[str] = []
+    monkeypatch.setattr(CodaApp, "run", lambda self: started.append(os.environ["TEXTUAL_FPS"]))
+    monkeypatch.delenv("TEXTUAL_FPS", raising=False)
+    assert cli.main([]) == 0
+    monkeypatch.setenv("TEXTUAL_FPS", "30")
+    assert cli.main([]) == 0
+    assert started == ["120", "30"]
+    result = subprocess.run(  # Textual reads it once, on import: it is set before that
+        [sys.executable, "-c", "import coda_tui.cli, sys; print('textual' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
