@@ -172,6 +172,27 @@ async def test_models_of_an_api_base_server(provider: LiteLLMProvider, route: st
     assert [m.id for m in models] == [f"{route}/gpt-4o-mini", f"{route}/local-llama"]
 
 
+async def test_listing_models_fails_clearly(server: OpenAICompatServer, route: str) -> None:
+    def listing(api_base: str, key: str = "sk-test-key") -> LiteLLMProvider:
+        created = ProviderFactory().create(
+            "litellm", model=f"{route}/gpt-4o-mini", api_base=api_base, api_key=key, timeout=5
+        )
+        assert isinstance(created, LiteLLMProvider)
+        return created
+
+    with pytest.raises(AuthenticationError) as caught:
+        await listing(server.api_base, "sk-wrong-secret-9876").list_models()
+    text = f"{caught.value} {caught.value.hint}"
+    assert "rejected (HTTP 401)" in text
+    assert ("OPENAI_API_KEY" if route == "openai" else "HOSTED_VLLM_API_KEY") in text
+    assert "9876" not in text
+    with pytest.raises(ProviderError, match=r"listing models failed \(HTTP 404\)") as missing:
+        await listing(server.api_base + "/elsewhere").list_models()
+    assert not isinstance(missing.value, ModelNotFoundError)  # no model is missing
+    with pytest.raises(ProviderConnectionError, match=r"could not reach http://127\.0\.0\.1:1"):
+        await listing("http://127.0.0.1:1/v1").list_models()
+
+
 async def test_models_from_the_local_price_map(monkeypatch: pytest.MonkeyPatch) -> None:
     for variable in ("ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GROQ_API_KEY", "MISTRAL_API_KEY"):
         monkeypatch.delenv(variable, raising=False)

@@ -299,16 +299,20 @@ class LiteLLMProvider(BaseProvider):
         where = self.settings.api_base or provider_of(model)
         return ProviderConnectionError(f"could not reach {where}: {message}", provider=self.name)
 
-    def _status_error(self, response: httpx.Response, model: str) -> ProviderError:
-        """An HTTP error from an OpenAI-compatible server, with the server's own words."""
-        status = response.status_code
+    def _server_words(self, response: httpx.Response) -> str:
+        """What an OpenAI-compatible server said in an error response, made safe to show."""
         try:
             error = response.json().get("error")
         except (ValueError, AttributeError):
             error = None
         if isinstance(error, dict):
             error = error.get("message")
-        message = plain_message(self._scrub(str(error or excerpt(response.text or ""))))
+        return plain_message(self._scrub(str(error or excerpt(response.text or ""))))
+
+    def _status_error(self, response: httpx.Response, model: str) -> ProviderError:
+        """An HTTP error from an OpenAI-compatible server, with the server's own words."""
+        status = response.status_code
+        message = self._server_words(response)
         if status in (401, 403):
             return self._auth_error(model, status)
         if status == 404:
@@ -371,31 +375,24 @@ class LiteLLMProvider(BaseProvider):
         return {p for p, variable in KEY_VARIABLES.items() if os.environ.get(variable)}
 
     async def _server_models(self) -> list[Model]:
-        assert self.settings.api_base is not None
-        headers = dict(self.settings.headers)
-        if self.settings.api_key is not None:
-            headers["Authorization"] = f"Bearer {self.settings.api_key.get_secret_value()}"
-        prefix = provider_of(self.settings.model) if self.settings.model else "openai"
-        url = self.settings.api_base.rstrip("/") + "/models"
+        """The model list of the ``api_base`` server, asked with the client, key and error
+        messages its chats use."""
+        model = self.settings.model or "openai"
         try:
-            async with httpx.AsyncClient(timeout=self.settings.timeout) as client:
-                response = await client.get(url, headers=headers)
+            response = await self._http().get("/models")
         except httpx.TransportError as exc:
-            raise ProviderConnectionError(
-                f"could not reach {self.settings.api_base}: {type(exc).__name__}",
-                provider=self.name,
-            ) from None
-        if response.status_code == 401:
-            raise AuthenticationError(
-                "the API key was rejected (HTTP 401)", provider=self.name, status_code=401
-            )
-        if response.status_code >= 400:
+            raise self._unreachable(model, f"{type(exc).__name__}: {exc}") from None
+        status = response.status_code
+        if status in (401, 403, 429):
+            raise self._status_error(response, model)
+        if status >= 400:  # a server without a model list says 404: not about any model
             raise ProviderError(
-                f"listing models failed (HTTP {response.status_code})",
+                f"listing models failed (HTTP {status}): {self._server_words(response)}",
                 provider=self.name,
-                status_code=response.status_code,
+                status_code=status,
             )
         data = response.json().get("data") or []
+        prefix = provider_of(model)
         return [
             Model(id=f"{prefix}/{e['id']}", provider=self.name, display_name=e["id"], raw=e)
             for e in data
