@@ -152,6 +152,9 @@ async def test_add_and_close_panes(user_config: Path) -> None:
         await pilot.press("ctrl+b", "ctrl+b", "ctrl+b")
         await pilot.pause()
         assert [p.number for p in panes(screen)] == [1, 2, 3, 4]
+        await app.workers.wait_for_complete()
+        priced = [p.model_info and p.model_info.pricing for p in panes(screen)]
+        assert [bool(p) for p in priced] == [False, True, True, True]  # added: the 2nd's model
         third = panes(screen)[2]
         third.post_message(ComparePane.CloseRequested(third))
         await pilot.pause()

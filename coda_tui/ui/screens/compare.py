@@ -133,12 +133,12 @@ class CompareScreen(CodaScreen):
         self.sub_title = "compare"
         self.query_one(PromptInput).focus()
         self.set_interval(0.1, self.refresh_metrics)
-        self.call_after_refresh(self.discover_models)
+        self.call_after_refresh(self.discover_models, self.panes)
 
     @work(group="discovery", exit_on_error=False)
-    async def discover_models(self) -> None:
+    async def discover_models(self, panes: list[ComparePane]) -> None:
         """Prices and context of each pane's model, for its figures."""
-        for pane in self.panes:
+        for pane in panes:
             try:
                 provider = self.coda.factory.create(pane.session.provider)
                 models = await asyncio.wait_for(provider.list_models(), timeout=10)
@@ -229,7 +229,9 @@ class CompareScreen(CodaScreen):
             return
         number = max(p.number for p in panes) + 1
         last = panes[-1].session
-        await self.query_one("#panes").mount(self._pane(number, last.provider, last.model))
+        pane = self._pane(number, last.provider, last.model)
+        await self.query_one("#panes").mount(pane)
+        self.discover_models([pane])  # its price, for its cost (and the cheapest mark)
 
     async def add_model(self, choice: ModelChoice) -> None:
         """A new pane on this model; with every pane taken, the selected pane switches to it."""
