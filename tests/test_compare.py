@@ -11,6 +11,7 @@ import pytest
 from coda_tui.config import load_config
 from coda_tui.ui import answering
 from coda_tui.ui.app import CodaApp
+from coda_tui.ui.metrics import format_cost
 from coda_tui.ui.screens.chat import ChatScreen
 from coda_tui.ui.screens.compare import CompareScreen, best_panes
 from coda_tui.ui.widgets.compare_pane import ComparePane
@@ -254,3 +255,9 @@ async def test_no_full_garbage_collection_while_any_pane_streams(
         await until(lambda: slow.session.turns[-1].status == "complete")
         await until(lambda: gc.get_threshold() == before, timeout=2)
     assert gc.get_threshold() == before
+
+
+def test_costs_keep_two_significant_digits() -> None:
+    """A short answer costs thousandths of a cent: two models must not both read $0.0000."""
+    shown = [format_cost(c) for c in (0.000028, 0.000031, 0.00012, 0.0123, 1.5, 0.0)]
+    assert shown == ["$0.000028", "$0.000031", "$0.00012", "$0.0123", "$1.5000", "$0"]

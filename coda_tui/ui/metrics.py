@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,15 @@ from typing import Any
 from ..providers import ChatCompletionChunk, Pricing, Usage
 
 monotonic = time.monotonic  # replaced by snapshot tests, which need a still clock
+
+
+def format_cost(cost: float) -> str:
+    """Dollars with two significant digits at least: a short answer costs thousandths of a
+    cent, and at a fixed four decimals two models' costs both read $0.0000."""
+    if cost <= 0:
+        return "$0"
+    decimals = min(max(4, 1 - math.floor(math.log10(cost))), 10)
+    return f"${cost:.{decimals}f}"
 
 
 @dataclass
@@ -75,7 +85,7 @@ class StreamMetrics:
         approx = "~" if self.estimated else ""
         parts.append(f"{approx}{self.output_tokens} tokens")
         if self.cost is not None:
-            parts.append(f"${self.cost:.4f}")
+            parts.append(format_cost(self.cost))
         return " · ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:

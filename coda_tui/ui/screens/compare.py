@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header
 
 from ...providers import ProviderError
 from ..chat_session import ChatParams
+from ..metrics import format_cost
 from ..widgets.compare_pane import ComparePane
 from ..widgets.prompt import PromptInput
 from .base import CodaScreen
@@ -64,7 +65,7 @@ def comparison_markdown(panes: list[ComparePane]) -> str:
             continue
         ttft = f"{m.ttft:.2f} s" if m.ttft is not None else ""
         speed = f"{m.tokens_per_second:.0f}" if m.tokens_per_second is not None else ""
-        cost = f"${m.cost:.4f}" if m.cost is not None else ""
+        cost = format_cost(m.cost) if m.cost is not None else ""
         lines.append(
             f"| {pane.number} | {model} | {ttft} | {speed} | {m.output_tokens} "
             f"| {m.total_seconds:.2f} s | {cost} |"

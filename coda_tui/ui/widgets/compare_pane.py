@@ -15,7 +15,7 @@ from ...providers import Model, ProviderFactory
 from ...store import ChatStore
 from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession
-from ..metrics import StreamMetrics
+from ..metrics import StreamMetrics, format_cost
 from .message import MessageScroll, MessageView
 from .status_line import StatusLine
 
@@ -146,7 +146,7 @@ class ComparePane(Vertical, can_focus=True):
         add("tokens", f"{'~' if metrics.estimated else ''}{metrics.output_tokens} tokens")
         add("total", f"{metrics.total_seconds:.2f} s")
         if metrics.cost is not None:
-            add("cost", f"${metrics.cost:.4f}")
+            add("cost", format_cost(metrics.cost))
         self.query_one(".pane-metrics", StatusLine).show(Content.assemble(*parts))
 
     @on(Button.Pressed, "#stop")
