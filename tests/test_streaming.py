@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
@@ -15,6 +15,7 @@ from coda_tui.providers.streaming import (
     STREAM_DONE,
     RecordSplitter,
     SSEEvents,
+    _BatchDecoder,
     aiter_json_batches,
     arrivals,
     decode_json_line,
@@ -292,3 +293,32 @@ async def test_a_trickle_is_gathered_into_few_batches_and_its_end_is_not_held() 
     assert [i for batch in batches for i in batch] == list(range(100))
     assert len(batches) < 25  # about 100 without gathering
     assert handed_over - ended < 0.02
+
+
+record_texts = st.one_of(
+    st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3).map(
+        json.dumps
+    ),
+    st.sampled_from(["", "  ", '{"error": "boom"}', '{"error": ""}', "[1]", "3", "[DONE]"]),
+    st.sampled_from(['{"a": [1', '2]}, {"b": 3}', "{", "}", ",", '"x"', "nope"]),
+    st.text(max_size=8).filter(lambda t: "\n" not in t),
+)
+
+
+@pytest.mark.parametrize("decode", [decode_json_line, decode_sse_data])
+@given(st.lists(record_texts, max_size=12))
+def test_a_batch_decodes_as_its_records_do_one_by_one(
+    decode: Callable[..., object], records: list[str]
+) -> None:
+    """A batch is parsed at once when it can be; what comes out (objects, then the error of the
+    first bad record) is what decoding each record alone gives."""
+    together: _BatchDecoder[object] = _BatchDecoder("t", decode)
+    batch = together.decode(records)
+    alone: _BatchDecoder[object] = _BatchDecoder("t", decode)
+    expected: list[object] = []
+    for record in records:
+        expected += alone.decode([record])
+        if alone.error is not None:
+            break
+    assert batch == expected
+    assert str(together.error) == str(alone.error)

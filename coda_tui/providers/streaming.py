@@ -20,7 +20,7 @@ import itertools
 import json
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar, cast
 
 from .errors import ProviderError, StreamDecodeError
 from .models import (
@@ -137,6 +137,30 @@ class SSEEvents:
         return events
 
 
+def _objects_together(records: list[str]) -> list[dict[str, Any]] | None:
+    """A batch's records in one parse: a fast stream's batch is thousands of records, and one
+    ``json.loads`` each was most of the cost of reading it. ``None`` unless every record is a
+    JSON object without an error: the records are then decoded one by one, for the exact error
+    and the objects before it. Each record must look like one object on its own, so that a line
+    cut short cannot join with the next into one that parses."""
+    texts = []
+    for record in records:
+        text = record.strip()
+        if text:
+            if text[0] != "{" or text[-1] != "}":
+                return None
+            texts.append(text)
+    try:
+        values = json.loads("[" + ",".join(texts) + "]")
+    except (ValueError, RecursionError):
+        return None
+    if len(values) != len(texts):
+        return None
+    if not all(type(value) is dict and not value.get("error") for value in values):
+        return None
+    return cast("list[dict[str, Any]]", values)
+
+
 class _BatchDecoder(Generic[T]):
     """Decodes records to objects; on a bad record, hands over what came before it first."""
 
@@ -146,6 +170,9 @@ class _BatchDecoder(Generic[T]):
         self.error: ProviderError | None = None
 
     def decode(self, records: list[str]) -> list[T]:
+        together = _objects_together(records) if len(records) > 1 else None
+        if together is not None:
+            return cast("list[T]", together)
         batch: list[T] = []
         for record in records:
             try:
