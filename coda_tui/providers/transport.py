@@ -196,7 +196,7 @@ def _framing(connection: _Connection, status: int, fields: list[tuple[bytes, byt
 class _Body(httpx.AsyncByteStream):
     """The response body as it arrives, one piece per read (never one per chunk)."""
 
-    def __init__(self, connection: _Connection, framing: int | str, timeout: float | None):
+    def __init__(self, connection: _Connection, framing: int | str, timeout: float | None) -> None:
         self._connection = connection
         self._framing = framing
         self._timeout = timeout
