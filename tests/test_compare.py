@@ -81,6 +81,11 @@ async def test_one_pane_fails_mid_stream_while_the_other_completes(user_config: 
         assert slow.session.turns[-1].content == "You asked"
         errors = slow.query(".message-error")
         assert "stream cut after 2 chunks" in str(errors.first().render())
+        # the failed pane ended first, but only complete answers compete for "best"
+        assert best_panes(panes(screen)) == {}
+        screen.refresh_metrics(idle_too=True)
+        figures = slow.query_one(".pane-metrics").content.plain  # type: ignore[attr-defined]
+        assert figures.startswith("failed · ")
 
 
 async def test_stop_one_pane_then_stop_all(user_config: Path) -> None:

@@ -32,11 +32,12 @@ MAX_PANES = 4
 
 
 def best_panes(panes: list[ComparePane]) -> dict[str, int]:
-    """For each figure, the pane whose value beats every other pane's (a tie marks none)."""
+    """For each figure, the pane whose value beats every other pane's (a tie marks none).
+    Only complete answers compete: one that failed or was stopped early is not the fastest."""
     figures: dict[str, list[tuple[float, int]]] = {"ttft": [], "speed": [], "total": [], "cost": []}
     for pane in panes:
         metrics = pane.metrics
-        if metrics is None or metrics.finished is None:
+        if metrics is None or metrics.finished is None or pane.outcome != "complete":
             continue
         if metrics.ttft is not None:
             figures["ttft"].append((metrics.ttft, pane.number))

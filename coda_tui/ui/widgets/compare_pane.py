@@ -126,12 +126,21 @@ class ComparePane(Vertical, can_focus=True):
     def stop(self) -> None:
         self.workers.cancel_node(self)
 
+    @property
+    def outcome(self) -> str:
+        """How this pane's last answer went: "streaming", "complete", "stopped" or "error"."""
+        answers = [turn for turn in self.session.turns if turn.role == "assistant"]
+        return answers[-1].status if answers else ""
+
     def show_metrics(self, best: dict[str, int]) -> None:
         """Live figures; the best value of each among all panes in bold green."""
         metrics = self.metrics
         if metrics is None:
             return
         parts: list[tuple[str, str] | str] = []
+        ended = {"error": "failed", "stopped": "stopped"}.get(self.outcome)
+        if ended:
+            parts.append((ended, "bold"))
 
         def add(key: str, text: str) -> None:
             if parts:
