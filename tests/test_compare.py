@@ -13,7 +13,7 @@ from coda_tui.ui import answering
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.metrics import format_cost
 from coda_tui.ui.screens.chat import ChatScreen
-from coda_tui.ui.screens.compare import CompareScreen, best_panes
+from coda_tui.ui.screens.compare import CompareScreen, best_panes, comparison_markdown
 from coda_tui.ui.widgets.compare_pane import ComparePane
 from coda_tui.ui.widgets.message import MessageView
 
@@ -86,6 +86,9 @@ async def test_one_pane_fails_mid_stream_while_the_other_completes(user_config: 
         screen.refresh_metrics(idle_too=True)
         figures = slow.query_one(".pane-metrics").content.plain  # type: ignore[attr-defined]
         assert figures.startswith("failed · ")
+        table = comparison_markdown(panes(screen)).split("## Prompt")[0]
+        assert "| 2 | slow · mock-priced (failed) |" in table
+        assert "| 1 | fast · mock-1 |" in table
 
 
 async def test_stop_one_pane_then_stop_all(user_config: Path) -> None:

@@ -61,6 +61,7 @@ def comparison_markdown(panes: list[ComparePane]) -> str:
     for pane in panes:
         m = pane.metrics
         model = f"{pane.session.provider} · {pane.session.model}"
+        model += f" ({pane.ended_early})" if pane.ended_early else ""
         if m is None:
             lines.append(f"| {pane.number} | {model} | | | | | |")
             continue

@@ -132,15 +132,19 @@ class ComparePane(Vertical, can_focus=True):
         answers = [turn for turn in self.session.turns if turn.role == "assistant"]
         return answers[-1].status if answers else ""
 
+    @property
+    def ended_early(self) -> str | None:
+        """"failed" or "stopped" when the last answer did not complete: its figures say so."""
+        return {"error": "failed", "stopped": "stopped"}.get(self.outcome)
+
     def show_metrics(self, best: dict[str, int]) -> None:
         """Live figures; the best value of each among all panes in bold green."""
         metrics = self.metrics
         if metrics is None:
             return
         parts: list[tuple[str, str] | str] = []
-        ended = {"error": "failed", "stopped": "stopped"}.get(self.outcome)
-        if ended:
-            parts.append((ended, "bold"))
+        if self.ended_early:
+            parts.append((self.ended_early, "bold"))
 
         def add(key: str, text: str) -> None:
             if parts:
