@@ -134,7 +134,7 @@ class ComparePane(Vertical, can_focus=True):
 
     @property
     def ended_early(self) -> str | None:
-        """"failed" or "stopped" when the last answer did not complete: its figures say so."""
+        """ "failed" or "stopped" when the last answer did not complete: its figures say so."""
         return {"error": "failed", "stopped": "stopped"}.get(self.outcome)
 
     def show_metrics(self, best: dict[str, int]) -> None:
