@@ -381,3 +381,24 @@ async def test_copy_an_answer_and_its_code(user_config: Path) -> None:
         await pilot.press("y")
         await pilot.pause()
         assert any("No code block" in str(n.message) for n in app._notifications)
+
+
+async def test_start_up_is_frozen_before_the_warm_up_runs(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection soon after start (opening compare at once) walked every object start-up
+    made: 45-60 ms. Frozen as the warm-up begins, they are skipped."""
+    import gc
+
+    from coda_tui.ui.widgets import answer_markdown
+
+    frozen_at_warm_up: list[int] = []
+    monkeypatch.setattr(
+        answer_markdown, "warm_up", lambda: frozen_at_warm_up.append(gc.get_freeze_count())
+    )
+    gc.unfreeze()  # what earlier tests' apps froze
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert frozen_at_warm_up and frozen_at_warm_up[0] > 10_000  # all of start-up

@@ -98,6 +98,7 @@ class CodaApp(App[None]):
         """After the first frame: import what the first answer will need."""
         from .widgets.answer_markdown import warm_up as warm_rendering
 
+        gc.freeze()  # start-up's objects: a full collection in the meantime need not walk them
         warm_rendering()
         config = self.loaded.config
         sections = [s for s in config.providers.values() if isinstance(s, LiteLLMSettings)]
