@@ -6,7 +6,8 @@ SSE protocol, which it speaks itself).
 (a) both panes receive a 5,000-token answer at full speed: seconds from Enter until both end
 markers are on screen, beside one pane alone in the same run (goal <= 1.5x and <= 1.0 s), and
 beside a bare httpx client reading the same answers (one; both at once), so that what the
-app adds can be told from what the machine needs to deliver the bytes;
+app adds can be told from what the machine needs to deliver the bytes; and the CPU the app
+used meanwhile (its wall time follows it: one UI thread reads, decodes and paints every pane);
 (b) both paced at 1,000 tokens/s (2,000 tokens): seconds beyond the network's time (goal
 <= 0.05 s), as the difference from a plain client's time on an idle machine, and as the time
 from the later server's own stamp of its last byte until both markers are on screen; (c) how
@@ -82,6 +83,7 @@ class Shown(NamedTuple):
     seconds: float  # from Enter until every pane's marker is on screen
     at: float  # time.monotonic() then
     echoes: list[float]
+    cpu: float  # seconds of CPU the app used meanwhile (typing the prompt included)
 
 
 def run(
@@ -91,12 +93,14 @@ def run(
         session.wait_for("palette", timeout=30)
         session.send("F2")
         session.wait_for("One prompt", timeout=10)
+        time.sleep(1.0)  # the start-up warm-up is over: its CPU is not the stream's
+        cpu = session.cpu_seconds()
         start, echoes = session.submit("go", probe_echo=echo_probe)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if session.capture().count(marker) >= panes:
                 now = time.monotonic()
-                return Shown(now - start, now, echoes)
+                return Shown(now - start, now, echoes, session.cpu_seconds() - cpu)
             time.sleep(0.005)
         raise TimeoutError(session.capture())
 
@@ -147,15 +151,18 @@ def main() -> None:
                 two_env = isolated_env(root / f"two-{key}", config(ollama.url, second.url, 2))
                 one, two = [], []
                 for _ in range(args.runs):  # interleaved, so a slow spell hits both alike
-                    one.append(run(coda, one_env, root, marker, 1).seconds)
-                    two.append(run(coda, two_env, root, marker, 2).seconds)
+                    one.append(run(coda, one_env, root, marker, 1))
+                    two.append(run(coda, two_env, root, marker, 2))
                 bare_one = bare_seconds(ollama.url)
                 bare_two = bare_seconds(ollama.url, second.url)
-            one_s, two_s = statistics.median(one), statistics.median(two)
+            one_s = statistics.median(r.seconds for r in one)
+            two_s = statistics.median(r.seconds for r in two)
             entry: dict[str, object] = {
                 "a_one_pane_s": round(one_s, 3),
                 "a_two_panes_s": round(two_s, 3),
                 "a_ratio": round(two_s / one_s, 2),
+                "a_app_cpu_one_pane_s": round(statistics.median(r.cpu for r in one), 3),
+                "a_app_cpu_two_panes_s": round(statistics.median(r.cpu for r in two), 3),
                 "a_bare_client_one_s": round(bare_one, 3),
                 "a_bare_client_both_s": round(bare_two, 3),
             }
