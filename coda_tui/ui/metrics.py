@@ -12,6 +12,10 @@ from ..providers import ChatCompletionChunk, Pricing, Usage
 monotonic = time.monotonic  # replaced by snapshot tests, which need a still clock
 
 
+ENDED_EARLY = {"error": "failed", "stopped": "stopped"}
+"""The word beside an answer's figures when it did not complete, by its turn's status."""
+
+
 def format_cost(cost: float) -> str:
     """Dollars with two significant digits at least: a short answer costs thousandths of a
     cent, and at a fixed four decimals two models' costs both read $0.0000."""

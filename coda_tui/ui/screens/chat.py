@@ -18,7 +18,7 @@ from ...store import chat_to_json, chat_to_markdown
 from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession, Turn
 from ..commands import CHAT_COMMANDS
-from ..metrics import StreamMetrics
+from ..metrics import ENDED_EARLY, StreamMetrics
 from ..widgets.chat_list import ChatList
 from ..widgets.message import MessageScroll, MessageView
 from ..widgets.prompt import PromptInput
@@ -210,9 +210,7 @@ class ChatScreen(CodaScreen):
             return
         if final is None and not self.is_streaming:
             return
-        label = {"complete": "done", "stopped": "stopped", "error": "failed"}.get(
-            final or "", "streaming…"
-        )
+        label = {"complete": "done", **ENDED_EARLY}.get(final or "", "streaming…")
         self.status_line.show(Content(f"{label} · {self.metrics.summary()}"))
 
     def action_stop(self) -> None:

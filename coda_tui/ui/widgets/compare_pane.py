@@ -15,7 +15,7 @@ from ...providers import Model, ProviderFactory
 from ...store import ChatStore
 from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession
-from ..metrics import StreamMetrics, format_cost
+from ..metrics import ENDED_EARLY, StreamMetrics, format_cost
 from .message import MessageScroll, MessageView
 from .status_line import StatusLine
 
@@ -129,13 +129,13 @@ class ComparePane(Vertical, can_focus=True):
     @property
     def outcome(self) -> str:
         """How this pane's last answer went: "streaming", "complete", "stopped" or "error"."""
-        answers = [turn for turn in self.session.turns if turn.role == "assistant"]
-        return answers[-1].status if answers else ""
+        turns = reversed(self.session.turns)
+        return next((turn.status for turn in turns if turn.role == "assistant"), "")
 
     @property
     def ended_early(self) -> str | None:
         """ "failed" or "stopped" when the last answer did not complete: its figures say so."""
-        return {"error": "failed", "stopped": "stopped"}.get(self.outcome)
+        return ENDED_EARLY.get(self.outcome)
 
     def show_metrics(self, best: dict[str, int]) -> None:
         """Live figures; the best value of each among all panes in bold green."""
