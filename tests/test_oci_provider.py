@@ -121,6 +121,26 @@ async def test_generic_model_streams_and_stops_though_the_service_keeps_the_sock
     assert oci_server.state.disconnects >= 1
 
 
+@pytest.mark.parametrize("model", [COHERE, LLAMA])
+async def test_a_stream_ends_at_its_finish_though_the_server_then_holds_silently(
+    account: OCIAccount, oci_server: OCIServer, model: str
+) -> None:
+    """The live service sends its last event and then nothing, without closing: closing the
+    SDK's stream waited on the blocked read until the 60 s read timeout."""
+    oci_server.state.faults.hold_silently = True
+    oci = provider(account, oci_server, timeout=20)
+    started = time.perf_counter()
+    text, chunks = await collect(oci, "hello", model=model)
+    assert time.perf_counter() - started < 0.5
+    assert text.startswith("You said: hello.")
+    assert [c.finish_reason for c in chunks if c.finish_reason] == ["stop"]
+    for _ in range(40):  # and the connection was let go
+        if oci_server.state.disconnects:
+            break
+        await asyncio.sleep(0.05)
+    assert oci_server.state.disconnects == 1
+
+
 async def test_done_marker_and_no_usage_still_end_the_answer(
     account: OCIAccount, oci_server: OCIServer
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,9 +33,32 @@ from .oci_models import ModelCache, model_from_summary, newest_per_name
 from .oci_requests import chat_request, is_cohere, read_response
 from .streaming import CompletionAccumulator, Inbox
 
-USAGE_GRACE = 0.5
-"""Seconds to wait after the finish event for the usage event that may follow it."""
+USAGE_GRACE = 0.25
+"""Seconds to wait after the finish event for the usage event that may follow it (the service
+sends it straight after; a stream without one ends this much later)."""
 IAM_POLICY = "Allow group <your-group> to use generative-ai-family in compartment <compartment>"
+
+
+def release(stream: Any) -> None:
+    """End a reader thread's blocked read on an SDK event stream at once.
+
+    ``SSEClient.close()`` waits for the lock the reading thread holds until its read returns,
+    which a server that holds the connection silently delays until the read timeout. Shutting
+    the socket down from here makes that read return now; the reader then closes the stream.
+    """
+    response = getattr(stream, "_event_source", None)  # the SDK's SSEClient over a Response
+    raw = getattr(response, "raw", None)
+    connection = getattr(raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is None:  # urllib3 released the connection: reach the socket through the body
+        sock = getattr(
+            getattr(getattr(getattr(raw, "_fp", None), "fp", None), "raw", None), "_sock", None
+        )
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            # The plain socket's shutdown, also for TLS: SSLSocket's would drop its SSL object
+            # under the reader.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 class OCIGenAIProvider(BaseProvider):
@@ -250,10 +274,14 @@ class OCIGenAIProvider(BaseProvider):
                     post("whole", data)
                     return
                 opened.append(data)
-                for event in data.events():
-                    if stop.is_set():
-                        return
-                    post("data", event.data)
+                try:
+                    for event in data.events():
+                        if stop.is_set():
+                            return
+                        post("data", event.data)
+                finally:  # here, not on the loop: closing waits for this thread's read
+                    with contextlib.suppress(Exception):
+                        data.close()
                 post("end")
             except BaseException as exc:
                 if not stop.is_set():
@@ -291,9 +319,8 @@ class OCIGenAIProvider(BaseProvider):
                     )
         finally:
             stop.set()
-            for stream in opened:  # stop reading now: the service may keep the socket open
-                with contextlib.suppress(Exception):
-                    await asyncio.to_thread(stream.close)
+            for stream in opened:  # the service may hold the socket open, silent, after the end
+                release(stream)
 
     def _fold(
         self, batch: list[tuple[str, Any]], decoder: EventDecoder

@@ -4,6 +4,7 @@ logging for assertions, JSON replies, chunked streams that can be cut, and disco
 from __future__ import annotations
 
 import json
+import select
 import socket
 import sys
 import threading
@@ -83,6 +84,18 @@ class JSONHandler(BaseHTTPRequestHandler, Generic[StateT]):
             with self.state.lock:
                 self.state.disconnects += 1
             raise ClientGone from None
+
+    def hold_until_gone(self, limit: float) -> None:
+        """Send nothing and keep the connection open until the client hangs up (or ``limit``
+        seconds pass), as a server whose generation stalled does; counted as a disconnect."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.02)
+            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+                with self.state.lock:
+                    self.state.disconnects += 1
+                break
+        self.close_connection = True
 
     def end_stream(self) -> None:
         self.chunk(b"")

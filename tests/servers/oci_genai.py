@@ -62,7 +62,10 @@ class OCIFaults:
     status: int | None = None
     """Answer every chat with this HTTP error."""
     keep_open: bool = False
-    """After the last event, send nothing more and keep the connection open (the live service)."""
+    """After the last event, keep the connection open with keep-alive comments."""
+    hold_silently: bool = False
+    """After the last event, send nothing at all and keep the connection open until the client
+    hangs up (the live service)."""
     send_done: bool = False
     cut_after: int | None = None
     split_arguments: bool = True
@@ -207,10 +210,13 @@ class OCIHandler(JSONHandler[OCIState]):
                 time.sleep(faults.token_delay)
         if faults.send_done:
             self.chunk(b"data: [DONE]\n\n")
-        if faults.keep_open:  # like the live service: no end, until the client hangs up
+        if faults.keep_open:  # no end, until the client hangs up
             for _ in range(300):
                 time.sleep(0.05)
                 self.chunk(b": keep-alive\n\n")
+        if faults.hold_silently:  # like the live service: not a byte more
+            self.hold_until_gone(30)
+            return
         self.end_stream()
 
     def answer(self, request: dict[str, Any], cohere: bool) -> tuple[str, list[dict[str, Any]]]:
