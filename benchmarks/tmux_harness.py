@@ -133,4 +133,6 @@ def isolated_env(root: Path, config: str = "") -> dict[str, str]:
     env["CODA_SYSTEM_CONFIG"] = str(root / "no-system-config.toml")
     (root / "config" / "config.toml").write_text(config, encoding="utf-8")
     env["PATH"] = os.environ.get("PATH", "")
+    if os.environ.get("PYTHONPATH"):  # A/B: the app from another checkout, in the same sitting
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return env

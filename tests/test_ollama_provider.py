@@ -371,21 +371,3 @@ async def test_aclose_releases_the_pool(provider: OllamaProvider) -> None:
     client = provider.client
     await provider.aclose()
     assert client.is_closed
-
-
-async def test_plain_http_reads_with_the_lean_transport_https_and_proxies_do_not(
-    ollama_server: OllamaServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Every other test here streams through LeanTransport; this one makes sure it is in use
-    (httpx keeps its transport in a private attribute) and only where it may be."""
-    from coda_tui.providers.transport import uses_lean_transport
-
-    provider = provider_for(ollama_server, model="llama3.2")
-    assert uses_lean_transport(provider.client)
-    chunks = [c async for c in provider.achat_stream([{"role": "user", "content": "hi"}])]
-    assert "".join(c.content for c in chunks) == "You said: hi. Ollama fake answering."
-    assert not uses_lean_transport(
-        ProviderFactory().create("ollama", base_url="https://ollama.example:443").client
-    )
-    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
-    assert not uses_lean_transport(provider_for(ollama_server, model="other").client)

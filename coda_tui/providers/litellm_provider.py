@@ -34,7 +34,6 @@ from .errors import (
 from .litellm_shapes import is_transport, model_from_cost, plain_message, retry_after
 from .models import ChatCompletionChunk, FunctionCall, Model, ToolCall, Usage
 from .streaming import STREAM_DONE, aiter_sse_batches, excerpt
-from .transport import async_client
 
 KEY_VARIABLES = {
     "openai": "OPENAI_API_KEY",
@@ -182,8 +181,8 @@ class LiteLLMProvider(BaseProvider):
                 key = "no-key"  # local servers often need none
             if key is not None:
                 headers["Authorization"] = f"Bearer {key}"
-            client = self._clients[loop] = async_client(
-                (self.settings.api_base or OPENAI_BASE).rstrip("/"),
+            client = self._clients[loop] = httpx.AsyncClient(
+                base_url=(self.settings.api_base or OPENAI_BASE).rstrip("/"),
                 headers=headers,
                 timeout=self.settings.timeout,
             )

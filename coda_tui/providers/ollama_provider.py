@@ -37,7 +37,6 @@ from .models import (
 from .ollama_types import ModelInfo, PullProgress, RunningModel, parse_host
 from .ollama_wire import ChatDecoder, ollama_messages, parse_time
 from .streaming import CompletionAccumulator, aiter_json_batches, iter_json_batches
-from .transport import async_client
 
 PULL_TIMEOUT = httpx.Timeout(10.0, read=None)
 
@@ -74,7 +73,7 @@ class OllamaProvider(BaseProvider):
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None or client.is_closed:
-            client = self._clients[loop] = async_client(**self._client_options())
+            client = self._clients[loop] = httpx.AsyncClient(**self._client_options())
         return client
 
     @property
