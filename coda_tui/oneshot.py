@@ -87,7 +87,7 @@ async def _list(
 ) -> tuple[list[Model], list[ProviderError]]:
     async def one(name: str) -> list[Model] | ProviderError:
         try:
-            return await asyncio.wait_for(factory.create(name).list_models(), timeout=15)
+            return await asyncio.wait_for(factory.create(name).alist_models(), timeout=15)
         except ProviderError as error:
             return error
         except TimeoutError:

@@ -27,7 +27,10 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)
-    for variable in ("OLLAMA_HOST", "OCI_COMPARTMENT_ID", "OPENAI_API_KEY"):
+    for variable in (
+        *("OLLAMA_HOST", "OCI_COMPARTMENT_ID", "OPENAI_API_KEY"),
+        *("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"),
+    ):
         monkeypatch.delenv(variable, raising=False)
     ProviderRegistry.clear_instances()
     yield home

@@ -168,7 +168,7 @@ async def test_two_instances_with_their_own_keys_and_bases() -> None:
 
 
 async def test_models_of_an_api_base_server(provider: LiteLLMProvider, route: str) -> None:
-    models = await provider.list_models()
+    models = await provider.alist_models()
     assert [m.id for m in models] == [f"{route}/gpt-4o-mini", f"{route}/local-llama"]
 
 
@@ -181,16 +181,16 @@ async def test_listing_models_fails_clearly(server: OpenAICompatServer, route: s
         return created
 
     with pytest.raises(AuthenticationError) as caught:
-        await listing(server.api_base, "sk-wrong-secret-9876").list_models()
+        await listing(server.api_base, "sk-wrong-secret-9876").alist_models()
     text = f"{caught.value} {caught.value.hint}"
     assert "rejected (HTTP 401)" in text
     assert ("OPENAI_API_KEY" if route == "openai" else "HOSTED_VLLM_API_KEY") in text
     assert "9876" not in text
     with pytest.raises(ProviderError, match=r"listing models failed \(HTTP 404\)") as missing:
-        await listing(server.api_base + "/elsewhere").list_models()
+        await listing(server.api_base + "/elsewhere").alist_models()
     assert not isinstance(missing.value, ModelNotFoundError)  # no model is missing
     with pytest.raises(ProviderConnectionError, match=r"could not reach http://127\.0\.0\.1:1"):
-        await listing("http://127.0.0.1:1/v1").list_models()
+        await listing("http://127.0.0.1:1/v1").alist_models()
 
 
 async def test_models_from_the_local_price_map(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,7 +198,7 @@ async def test_models_from_the_local_price_map(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env")
     provider = ProviderFactory().create("litellm", model="openai/gpt-4o-mini")
-    models = {m.id: m for m in await provider.list_models()}
+    models = {m.id: m for m in await provider.alist_models()}
     mini = models["openai/gpt-4o-mini"]
     assert mini.context_length == 128_000
     assert mini.pricing is not None
@@ -212,7 +212,7 @@ def test_no_keys_lists_nothing_without_importing_litellm() -> None:
         "import asyncio, os, sys\n"
         "for k in [k for k in os.environ if k.endswith('_API_KEY')]: del os.environ[k]\n"
         "from coda_tui.providers import ProviderFactory\n"
-        "print(asyncio.run(ProviderFactory().create('litellm').list_models()))\n"
+        "print(asyncio.run(ProviderFactory().create('litellm').alist_models()))\n"
         "print('litellm' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

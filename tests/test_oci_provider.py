@@ -207,7 +207,7 @@ def model_requests(server: OCIServer) -> int:
 async def test_list_models_all_pages_chat_only_newest_version(
     account: OCIAccount, oci_server: OCIServer
 ) -> None:
-    models = await provider(account, oci_server).list_models()
+    models = await provider(account, oci_server).alist_models()
     assert [m.id for m in models] == [
         COHERE,
         LLAMA,
@@ -225,9 +225,9 @@ async def test_list_models_all_pages_chat_only_newest_version(
 async def test_second_listing_within_a_day_asks_nothing(
     account: OCIAccount, oci_server: OCIServer
 ) -> None:
-    first = await provider(account, oci_server).list_models()
+    first = await provider(account, oci_server).alist_models()
     asked = model_requests(oci_server)
-    again = await provider(account, oci_server, timeout=30).list_models()  # a new instance
+    again = await provider(account, oci_server, timeout=30).alist_models()  # a new instance
     assert model_requests(oci_server) == asked
     assert [m.id for m in again] == [m.id for m in first]
     assert list(user_cache_dir().glob("oci-genai-models-*.json"))
@@ -237,17 +237,17 @@ async def test_stale_cache_refresh_and_a_broken_cache_file(
     account: OCIAccount, oci_server: OCIServer
 ) -> None:
     oci = provider(account, oci_server)
-    await oci.list_models()
+    await oci.alist_models()
     asked = model_requests(oci_server)
-    await oci.list_models(refresh=True)
+    await oci.alist_models(refresh=True)
     assert model_requests(oci_server) == 2 * asked
     stale = provider(account, oci_server, models_cache_ttl=0)
     await asyncio.sleep(0.01)
-    await stale.list_models()
+    await stale.alist_models()
     assert model_requests(oci_server) == 3 * asked
     for cached in user_cache_dir().glob("oci-genai-models-*.json"):
         cached.write_text("{not json", encoding="utf-8")
-    assert len(await oci.list_models()) == 4
+    assert len(await oci.alist_models()) == 4
     assert model_requests(oci_server) == 4 * asked
 
 
@@ -263,7 +263,7 @@ async def test_wrong_compartment_names_the_iam_policy(
     assert "use generative-ai-family in compartment" in str(caught.value)
     assert "profile [DEFAULT]" in str(caught.value)
     with pytest.raises(AuthenticationError):
-        await oci.list_models()
+        await oci.alist_models()
 
 
 @pytest.mark.parametrize(

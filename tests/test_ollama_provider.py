@@ -165,13 +165,13 @@ def test_sync_api_uses_its_own_client(provider: OllamaProvider) -> None:
     assert provider.chat(HELLO).content == "You said: Hello!. Ollama fake answering."
     pieces = [c.content for c in provider.chat_stream(HELLO) if c.content]
     assert "".join(pieces) == "You said: Hello!. Ollama fake answering."
-    assert provider._clients == {}
+    assert not provider._clients._clients  # no async client was made for it
 
 
 async def test_list_models_and_lazy_context_length(
     provider: OllamaProvider, ollama_server: OllamaServer
 ) -> None:
-    models = {m.id: m for m in await provider.list_models()}
+    models = {m.id: m for m in await provider.alist_models()}
     assert set(models) == {"llama3.2:latest", "qwen2.5:0.5b"}
     qwen = models["qwen2.5:0.5b"]
     assert (qwen.family, qwen.parameter_size, qwen.quantization) == ("qwen2", "494.03M", "Q4_K_M")
@@ -179,10 +179,10 @@ async def test_list_models_and_lazy_context_length(
     assert qwen.modified_at is not None
     assert qwen.context_length is None  # not fetched until asked
     assert ollama_server.state.count("/api/show") == 0
-    assert (await provider.describe_model(qwen)).context_length == 32_768
-    assert (await provider.describe_model(qwen)).context_length == 32_768
+    assert (await provider.adescribe_model(qwen)).context_length == 32_768
+    assert (await provider.adescribe_model(qwen)).context_length == 32_768
     assert ollama_server.state.count("/api/show") == 1
-    again = {m.id: m for m in await provider.list_models()}
+    again = {m.id: m for m in await provider.alist_models()}
     assert again["qwen2.5:0.5b"].context_length == 32_768
 
 
@@ -190,13 +190,13 @@ async def test_describe_model_adds_what_tags_leave_out(
     provider: OllamaProvider, ollama_server: OllamaServer
 ) -> None:
     ollama_server.state.models["llama3.2:latest"].capabilities = ["completion", "vision"]
-    listed = {m.id: m for m in await provider.list_models()}
-    llama = await provider.describe_model(listed["llama3.2:latest"])
+    listed = {m.id: m for m in await provider.alist_models()}
+    llama = await provider.adescribe_model(listed["llama3.2:latest"])
     assert (llama.context_length, llama.capabilities) == (8192, ["chat", "vision"])
     assert llama.size_bytes == listed["llama3.2:latest"].size_bytes  # the listing is kept
-    await provider.describe_model(listed["llama3.2:latest"])
+    await provider.adescribe_model(listed["llama3.2:latest"])
     assert ollama_server.state.count("/api/show") == 1
-    relisted = {m.id: m for m in await provider.list_models()}
+    relisted = {m.id: m for m in await provider.alist_models()}
     assert relisted["llama3.2:latest"].capabilities == ["chat", "vision"]
 
 
@@ -215,10 +215,10 @@ async def test_management_api(provider: OllamaProvider, ollama_server: OllamaSer
     await provider.copy_model("llama3.2", "backup")
     await provider.create_model("pirate", "llama3.2", system="Arr.")
     assert (await provider.show_model("pirate")).system == "Arr."
-    names = {m.id for m in await provider.list_models()}
+    names = {m.id for m in await provider.alist_models()}
     assert {"backup:latest", "pirate:latest"} <= names
     await provider.delete_model("backup")
-    assert "backup:latest" not in {m.id for m in await provider.list_models()}
+    assert "backup:latest" not in {m.id for m in await provider.alist_models()}
 
 
 async def test_pull_progress_streams_as_it_arrives(
@@ -237,7 +237,7 @@ async def test_pull_progress_streams_as_it_arrives(
     assert all(not installed for _, fraction, installed in downloading if fraction < 1.0)
     assert len(downloading) >= 5
     assert seen[-1][0] == "success"
-    assert "mistral:latest" in {m.id for m in await provider.list_models()}
+    assert "mistral:latest" in {m.id for m in await provider.alist_models()}
 
 
 async def test_cancelling_a_pull_closes_the_http_stream(
@@ -297,7 +297,7 @@ async def test_server_down_says_how_to_start_it() -> None:
     with pytest.raises(ProviderConnectionError, match="not running"):
         [c async for c in provider.achat_stream(HELLO)]
     with pytest.raises(ProviderConnectionError, match="not running"):
-        await provider.list_models()
+        await provider.alist_models()
     with pytest.raises(ProviderConnectionError, match="not running"):
         provider.chat(HELLO)
 

@@ -23,7 +23,7 @@ class EchoSecretProvider(BaseProvider):
     async def _stream(self, request: ChatRequest) -> AsyncIterator[ChatCompletionChunk]:
         yield self.chunk(request.model, "x")
 
-    async def list_models(self, *, refresh: bool = False) -> list[Model]:
+    async def alist_models(self, *, refresh: bool = False) -> list[Model]:
         return []
 
 

@@ -14,9 +14,9 @@ from coda_tui.providers import ProviderError, StreamDecodeError
 from coda_tui.providers.streaming import (
     STREAM_DONE,
     RecordSplitter,
-    SSEEvents,
     _BatchDecoder,
     aiter_json_batches,
+    aiter_sse_batches,
     arrivals,
     decode_json_line,
     decode_sse_data,
@@ -100,13 +100,15 @@ def test_json_values_round_trip_or_raise_provider_error(value: object) -> None:
 # -- over a real HTTP stream --------------------------------------------------------------------
 
 
-async def _serve(payload: bytes, piece: int) -> tuple[asyncio.Server, int]:
+async def _serve(
+    payload: bytes, piece: int, content_type: bytes = b"application/x-ndjson"
+) -> tuple[asyncio.Server, int]:
     """A loopback HTTP/1.1 server sending ``payload`` chunked in ``piece``-byte bits."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
         writer.write(
-            b"HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
+            b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type + b"\r\n"
             b"Transfer-Encoding: chunked\r\n\r\n"
         )
         for start in range(0, len(payload), piece):
@@ -254,23 +256,26 @@ async def test_inbox_hands_a_threads_items_over_in_order_and_in_batches() -> Non
         await inbox.take(timeout=0.05)
 
 
-def test_sse_events_join_data_lines_and_skip_the_rest() -> None:
-    events = SSEEvents()
-    lines = [": keep-alive", "event: message", 'data: {"a":', "data:1}", "id: 7", "", ""]
-    assert events.feed(lines) == ['{"a":\n1}']
-    assert events.feed(["data: [DONE]\r", "\r"]) == ["[DONE]"]
-    assert events.feed(["data: tail"]) == [] and events.flush() == ["tail"]
+@pytest.mark.parametrize("piece", [1, 3, 7, 4096])
+async def test_sse_over_httpx_sse_survives_any_chunk_boundary(piece: int) -> None:
+    """Events as httpx-sse parses them (comments, multi-line data, CRLF) become our objects."""
+    from httpx_sse import EventSource
 
-
-@given(st.lists(st.integers(min_value=0, max_value=400), max_size=12))
-def test_sse_events_survive_any_chunk_boundary(cuts: list[int]) -> None:
-    text = "".join(f"data: {json.dumps({'n': n})}\r\n\r\n" for n in range(8)) + "data: [DONE]\n\n"
-    splitter, events, got = RecordSplitter(), SSEEvents(), []
-    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
-    for start, end in itertools.pairwise(points):
-        got += events.feed(splitter.feed(text[start:end]))
-    got += events.feed(splitter.flush()) + events.flush()
-    assert got == [json.dumps({"n": n}) for n in range(8)] + ["[DONE]"]
+    payload = (
+        b": keep-alive\r\n\r\nevent: message\r\n"
+        + "".join(f"data: {json.dumps({'n': n, 'w': 'ü🚀'})}\r\n\r\n" for n in range(6)).encode()
+        + b'data: {"a":\ndata: 1}\nid: 7\n\n: ping\n\ndata: [DONE]\n\n'
+    )
+    server, port = await _serve(payload, piece, content_type=b"text/event-stream")
+    async with (
+        server,
+        httpx.AsyncClient() as client,
+        client.stream("GET", f"http://127.0.0.1:{port}/") as response,
+    ):
+        events = (event.data async for event in EventSource(response).aiter_sse())
+        batches = [b async for b in aiter_sse_batches(events, provider="t")]
+    got = [item for batch in batches for item in batch]
+    assert got == [{"n": n, "w": "ü🚀"} for n in range(6)] + [{"a": 1}, STREAM_DONE]
 
 
 async def test_a_trickle_is_gathered_into_few_batches_and_its_end_is_not_held() -> None:

@@ -31,6 +31,7 @@ from .errors import (
     ProviderError,
     RateLimitError,
 )
+from .http_clients import LoopClients
 from .litellm_shapes import is_transport, model_from_cost, plain_message, retry_after
 from .models import ChatCompletionChunk, FunctionCall, Model, ToolCall, Usage
 from .streaming import STREAM_DONE, aiter_sse_batches, excerpt
@@ -129,7 +130,7 @@ class LiteLLMProvider(BaseProvider):
 
     def __init__(self, *, name: str | None = None, **settings: Any) -> None:
         super().__init__(name=name, **settings)
-        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._clients = LoopClients(self._new_client)
 
     def _key_variable(self, model: str) -> str:
         return KEY_VARIABLES.get(provider_of(model), f"{provider_of(model).upper()}_API_KEY")
@@ -154,6 +155,8 @@ class LiteLLMProvider(BaseProvider):
             call["tools"] = to_openai_tools(request.tools)
         if settings.api_key is not None:
             call["api_key"] = settings.api_key.get_secret_value()
+        elif settings.api_base:  # else litellm would send the vendor's environment key there
+            call["api_key"] = "none"
         if settings.api_base:
             call["api_base"] = settings.api_base
         if settings.api_version:
@@ -169,31 +172,38 @@ class LiteLLMProvider(BaseProvider):
         seconds of import; every other backend goes through litellm."""
         return not uses_litellm(model, self.settings.api_version)
 
+    def _key(self) -> str | None:
+        """The key to send: the section's own, else OPENAI_API_KEY, and that only to OpenAI
+        itself. A custom ``api_base`` gets no environment key: a LAN or third-party server
+        must never see the user's OpenAI key."""
+        if self.settings.api_key is not None:
+            return self.settings.api_key.get_secret_value() or None
+        return None if self.settings.api_base else os.environ.get("OPENAI_API_KEY") or None
+
+    def _new_client(self) -> httpx.AsyncClient:
+        headers = dict(self.settings.headers)
+        key = self._key()
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        return httpx.AsyncClient(
+            base_url=(self.settings.api_base or OPENAI_BASE).rstrip("/"),
+            headers=headers,
+            timeout=self.settings.timeout,
+        )
+
     def _http(self) -> httpx.AsyncClient:
-        """One client per event loop (a connection pool belongs to the loop that opened it)."""
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
-            headers = dict(self.settings.headers)
-            key = self.settings.api_key.get_secret_value() if self.settings.api_key else None
-            key = key or os.environ.get("OPENAI_API_KEY")
-            if key is None and self.settings.api_base:
-                key = "no-key"  # local servers often need none
-            if key is not None:
-                headers["Authorization"] = f"Bearer {key}"
-            client = self._clients[loop] = httpx.AsyncClient(
-                base_url=(self.settings.api_base or OPENAI_BASE).rstrip("/"),
-                headers=headers,
-                timeout=self.settings.timeout,
-            )
-        return client
+        """The running loop's pooled client (a connection pool belongs to its loop)."""
+        return self._clients.get()
 
     async def _direct_batches(self, request: ChatRequest) -> AsyncIterator[list[Any]]:
-        """OpenAI's protocol over httpx, events read in batches. The openai SDK builds a
-        pydantic object per event (~90 us: 0.45 s of a 5,000-token answer from a fast server,
-        all of it on the UI's thread); here a batch of events becomes one chunk."""
+        """OpenAI's protocol over httpx, events read by httpx-sse and handed over in batches.
+        The openai SDK builds a pydantic object per event (~90 us: 0.45 s of a 5,000-token
+        answer from a fast server, all of it on the UI's thread); here a batch becomes one
+        chunk."""
+        from httpx_sse import EventSource, SSEError
+
         client = self._http()
-        if "Authorization" not in client.headers:
+        if "Authorization" not in client.headers and not self.settings.api_base:
             raise self._auth_error(request.model, None)
         call = self._call(request, stream=True)
         body = {k: v for k, v in call.items() if k not in NOT_FOR_THE_SERVER}
@@ -203,8 +213,16 @@ class LiteLLMProvider(BaseProvider):
                 if response.status_code >= 400:
                     await response.aread()
                     raise self._status_error(response, request.model)
-                async for batch in aiter_sse_batches(response.aiter_text(), provider=self.name):
+                events = (event.data async for event in EventSource(response).aiter_sse())
+                async for batch in aiter_sse_batches(events, provider=self.name):
                     yield batch
+        except SSEError:
+            raise ProviderError(
+                "the server did not answer with an event stream "
+                f"(Content-Type: {response.headers.get('content-type') or 'none'})",
+                provider=self.name,
+                hint="check api_base: it should end in /v1 on an OpenAI-compatible server",
+            ) from None
         except httpx.TransportError as exc:
             raise self._unreachable(request.model, f"{type(exc).__name__}: {exc}") from None
 
@@ -214,10 +232,11 @@ class LiteLLMProvider(BaseProvider):
         async for part in response:
             yield [part]
 
+    async def release_loop(self) -> None:
+        await self._clients.release()
+
     async def aclose(self) -> None:
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.aclose()
+        await self._clients.aclose()
 
     async def _stream(self, request: ChatRequest) -> AsyncIterator[ChatCompletionChunk]:
         parts: list[str] = []
@@ -351,7 +370,7 @@ class LiteLLMProvider(BaseProvider):
 
     # -- models ---------------------------------------------------------------------------------
 
-    async def list_models(self, *, refresh: bool = False) -> list[Model]:
+    async def alist_models(self, *, refresh: bool = False) -> list[Model]:
         if self.settings.api_base:
             return await self._server_models()
         wanted = self._providers_with_keys()

@@ -209,5 +209,5 @@ class MockProvider(BaseProvider):
         )
         yield self.chunk(request.model, finish_reason=finish, usage=usage)
 
-    async def list_models(self, *, refresh: bool = False) -> list[Model]:
+    async def alist_models(self, *, refresh: bool = False) -> list[Model]:
         return [model.model_copy(update={"provider": self.name}) for model in MOCK_MODELS]

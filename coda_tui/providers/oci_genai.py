@@ -341,7 +341,7 @@ class OCIGenAIProvider(BaseProvider):
 
     # -- models -----------------------------------------------------------------------------------
 
-    async def list_models(self, *, refresh: bool = False) -> list[Model]:
+    async def alist_models(self, *, refresh: bool = False) -> list[Model]:
         return await asyncio.to_thread(self._list_models, refresh)
 
     def _list_models(self, refresh: bool) -> list[Model]:

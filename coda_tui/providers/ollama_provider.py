@@ -10,7 +10,6 @@ for a 5,000-token answer instead of 5,000, which is what keeps decoding and the 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import asynccontextmanager
@@ -28,6 +27,7 @@ from .errors import (
     ProviderError,
     RateLimitError,
 )
+from .http_clients import LoopClients
 from .models import (
     Capability,
     ChatCompletion,
@@ -50,7 +50,7 @@ class OllamaProvider(BaseProvider):
     def __init__(self, *, name: str | None = None, **settings: Any) -> None:
         super().__init__(name=name, **settings)
         self.base_url = parse_host(self.settings.base_url)
-        self._clients: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        self._clients = LoopClients(lambda: httpx.AsyncClient(**self._client_options()))
         self._sync_client: httpx.Client | None = None
         self._shown: dict[str, ModelInfo] = {}
         """/api/show answers, one request per model, asked for on demand."""
@@ -70,11 +70,7 @@ class OllamaProvider(BaseProvider):
     @property
     def client(self) -> httpx.AsyncClient:
         """The pooled client of the running loop (a client cannot cross loops)."""
-        loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None or client.is_closed:
-            client = self._clients[loop] = httpx.AsyncClient(**self._client_options())
-        return client
+        return self._clients.get()
 
     @property
     def sync_client(self) -> httpx.Client:
@@ -82,11 +78,11 @@ class OllamaProvider(BaseProvider):
             self._sync_client = httpx.Client(**self._client_options())
         return self._sync_client
 
+    async def release_loop(self) -> None:
+        await self._clients.release()
+
     async def aclose(self) -> None:
-        loop = asyncio.get_running_loop()
-        client = self._clients.pop(loop, None)
-        if client is not None:
-            await client.aclose()
+        await self._clients.aclose()
         if self._sync_client is not None:
             self._sync_client.close()
 
@@ -103,6 +99,13 @@ class OllamaProvider(BaseProvider):
                 provider=self.name,
                 partial_text=partial,
                 hint="the model may still be loading; try again or raise timeout",
+            )
+        if isinstance(exc, httpx.RemoteProtocolError) and "peer closed" not in str(exc):
+            return ProviderConnectionError(
+                f"Ollama at {self.base_url} sent a response that is not valid HTTP: {exc}",
+                provider=self.name,
+                partial_text=partial,
+                hint="check base_url: is an Ollama server listening there?",
             )
         return ProviderConnectionError(
             f"connection to Ollama at {self.base_url} was cut ({type(exc).__name__})",
@@ -234,7 +237,7 @@ class OllamaProvider(BaseProvider):
 
     # -- models -------------------------------------------------------------------------------
 
-    async def list_models(self, *, refresh: bool = False) -> list[Model]:
+    async def alist_models(self, *, refresh: bool = False) -> list[Model]:
         data = await self._request("GET", "/api/tags")
         models = []
         for entry in data.get("models") or []:
@@ -255,7 +258,7 @@ class OllamaProvider(BaseProvider):
             models.append(self._with_info(model, info) if info else model)
         return models
 
-    async def describe_model(self, model: Model) -> Model:
+    async def adescribe_model(self, model: Model) -> Model:
         if model.id not in self._shown:
             self._shown[model.id] = await self.show_model(model.id)
         return self._with_info(model, self._shown[model.id])

@@ -1,9 +1,10 @@
-"""The thin layer between a transport's decoded lines/events and our chunk types.
+"""The thin layer between httpx's decoded text (or httpx-sse's events) and our chunk types.
 
-Transport is not ours: httpx undoes chunked encoding and decodes UTF-8 across chunk boundaries
-(``Response.aiter_text()``), and ``httpx-sse`` splits server-sent events. What we own is splitting
-NDJSON records and turning each into a dict, failing with a ``StreamDecodeError`` that names the
-offending text — never a bare ``JSONDecodeError`` or ``KeyError`` reaching the UI.
+httpx undoes chunked encoding and decodes UTF-8 across chunk boundaries (``Response.aiter_text()``),
+and ``httpx-sse`` splits server-sent events. What we own is splitting NDJSON records, turning each
+record into a dict (failing with a ``StreamDecodeError`` that names the offending text, never a
+bare ``JSONDecodeError`` or ``KeyError`` reaching the UI), and handing over in one batch whatever
+arrived since the consumer last asked: the one batching layer between the network and the screen.
 
 We split records on ``\n`` ourselves instead of using ``Response.aiter_lines()`` for two reasons:
 NDJSON separates records with ``\n`` only, while ``aiter_lines`` splits on every Unicode line
@@ -109,32 +110,6 @@ class RecordSplitter:
     def flush(self) -> list[str]:
         tail, self._tail = self._tail, ""
         return [tail] if tail.strip() else []
-
-
-class SSEEvents:
-    """The ``data`` of each complete Server-Sent Event in a run of lines (``data:`` lines of one
-    event joined by newlines; comments, ``event:``, ``id:`` and ``retry:`` fields skipped)."""
-
-    def __init__(self) -> None:
-        self._data: list[str] = []
-
-    def feed(self, lines: list[str]) -> list[str]:
-        events = []
-        for line in lines:
-            line = line.removesuffix("\r")
-            if not line:
-                if self._data:
-                    events.append("\n".join(self._data))
-                    self._data = []
-            elif line.startswith("data:"):
-                value = line[5:]
-                self._data.append(value[1:] if value.startswith(" ") else value)
-        return events
-
-    def flush(self) -> list[str]:
-        """An event the stream ended in the middle of (no blank line after it)."""
-        events, self._data = (["\n".join(self._data)] if self._data else []), []
-        return events
 
 
 def _objects_together(records: list[str]) -> list[dict[str, Any]] | None:
@@ -283,23 +258,17 @@ async def aiter_json_batches(
 
 
 async def aiter_sse_batches(
-    texts: AsyncIterable[str], *, provider: str
+    events: AsyncIterable[str], *, provider: str
 ) -> AsyncIterator[list[dict[str, Any] | _Done]]:
-    """The SSE events (JSON objects, ``STREAM_DONE``) completed since the last batch."""
-    splitter = RecordSplitter()
-    events = SSEEvents()
+    """The SSE events (JSON objects, ``STREAM_DONE``) completed since the last batch; in, each
+    event's ``data`` as ``httpx-sse`` parsed it (comments and keep-alives never reach here)."""
     decoder: _BatchDecoder[dict[str, Any] | _Done] = _BatchDecoder(provider, decode_sse_data)
-    async for blocks in arrivals(texts, gather=BATCH_GATHER):
-        batch = decoder.decode(events.feed(splitter.feed("".join(blocks))))
+    async for datas in arrivals(events, gather=BATCH_GATHER):
+        batch = decoder.decode(datas)
         if batch:
             yield batch
         if decoder.error is not None:
             raise decoder.error
-    batch = decoder.decode(events.feed(splitter.flush()) + events.flush())
-    if batch:
-        yield batch
-    if decoder.error is not None:
-        raise decoder.error
 
 
 def iter_json_batches(texts: Iterable[str], *, provider: str) -> Iterator[list[dict[str, Any]]]:
@@ -312,6 +281,10 @@ def iter_json_batches(texts: Iterable[str], *, provider: str) -> Iterator[list[d
             yield batch
         if decoder.error is not None:
             raise decoder.error
+
+
+APPENDED_METADATA = frozenset({"thinking"})
+"""Metadata that streams in pieces, like the text: each chunk's piece is added, not replaced."""
 
 
 class CompletionAccumulator:
@@ -339,7 +312,10 @@ class CompletionAccumulator:
                 self.finish_reason = choice.finish_reason
         if chunk.usage is not None:
             self.usage = chunk.usage
-        self.metadata.update(chunk.metadata)
+        for key, value in chunk.metadata.items():
+            if key in APPENDED_METADATA and isinstance(value, str):
+                value = self.metadata.get(key, "") + value
+            self.metadata[key] = value
 
     @property
     def text(self) -> str:

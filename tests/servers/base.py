@@ -20,7 +20,15 @@ class ServerState:
     """Requests seen (method, path, JSON body) and clients that hung up mid-stream."""
 
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    headers: list[dict[str, str]] = field(default_factory=list)
+    """Each request's headers, in order (names lower-cased)."""
+    accepts: int = 0
+    """TCP connections accepted: fewer than requests when clients keep connections alive."""
+    open_connections: int = 0
+    """Connections accepted and not yet closed by either side."""
     disconnects: int = 0
+    proxied: list[str] = field(default_factory=list)
+    """Absolute-form targets of requests sent to this server as a proxy."""
     stream_ends: list[float] = field(default_factory=list)
     """time.monotonic() when each stream's last byte was sent: benchmarks measure from it."""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -109,6 +117,10 @@ class JSONHandler(BaseHTTPRequestHandler, Generic[StateT]):
 
     def _dispatch(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
+        if path.startswith("http://"):  # absolute form: we were reached as an HTTP proxy
+            with self.state.lock:
+                self.state.proxied.append(self.path)
+            path = "/" + path.removeprefix("http://").partition("/")[2]
         try:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
@@ -119,6 +131,7 @@ class JSONHandler(BaseHTTPRequestHandler, Generic[StateT]):
             return
         with self.state.lock:
             self.state.requests.append((method, path, body if method != "GET" else None))
+            self.state.headers.append({k.lower(): v for k, v in self.headers.items()})
         handler = self.route(method, path)
         if handler is None:
             self.error(404, "404 page not found")
@@ -146,6 +159,17 @@ class JSONHandler(BaseHTTPRequestHandler, Generic[StateT]):
 class LocalHTTPServer(ThreadingHTTPServer, Generic[StateT]):
     daemon_threads = True
     state: StateT
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """One connection, kept alive over as many requests as the client sends; counted."""
+        with self.state.lock:
+            self.state.accepts += 1
+            self.state.open_connections += 1
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.state.lock:
+                self.state.open_connections -= 1
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Fault tests hang up mid-stream on purpose: that is not a server error to print.

@@ -90,6 +90,8 @@ class Faults:
     pull_steps: int = 5
     pull_delay: float = 0.0
     pull_cut_after: int | None = None
+    bulk: tuple[int, int] | None = None
+    """Answer with this many pieces of this many bytes each (a huge reply, fast)."""
 
 
 @dataclass
@@ -275,8 +277,16 @@ class OllamaHandler(JSONHandler[OllamaState]):
         self.start_stream()
         if faults.first_token_delay:
             time.sleep(faults.first_token_delay)
-        if thinking:
-            self._line(self._part(name, {"content": "", "thinking": thinking}))
+        for thought in tokens(thinking or ""):  # thinking streams a piece at a time, as text does
+            self._line(self._part(name, {"content": "", "thinking": thought}))
+            if faults.token_delay:
+                time.sleep(faults.token_delay)
+        if faults.bulk is not None:
+            count, size = faults.bulk
+            piece = "x" * size
+            pieces = []
+            for _ in range(count):
+                self._line(self._part(name, {"content": piece}))
         if tool_calls:
             self._line(self._part(name, {"content": "", "tool_calls": tool_calls}))
             pieces = []

@@ -27,11 +27,19 @@ class OpenAIFaults:
     token_delay: float = 0.0
     error_after: int | None = None
     """Send an ``{"error": ...}`` event after this many pieces, as servers do mid-stream."""
+    pings_after: int | None = None
+    """After this many pieces send only ``: ping`` comments, every ``ping_every`` s, for up to
+    ``ping_for`` s (llama-cpp-python's keep-alive while its generation is stalled)."""
+    ping_every: float = 0.1
+    ping_for: float = 30.0
+    html: bool = False
+    """Answer every request with an HTML page and HTTP 200, as a web server at the wrong URL."""
 
 
 @dataclass
 class OpenAIState(ServerState):
-    api_key: str = "sk-test-key"
+    api_key: str | None = "sk-test-key"
+    """The key every request must carry; None for a server that asks for none."""
     models: list[str] = field(default_factory=lambda: ["gpt-4o-mini", "local-llama"])
     reply: str | None = None
     name: str = "server"
@@ -62,6 +70,16 @@ class OpenAIHandler(JSONHandler[OpenAIState]):
         }.get((method, path))
 
     def _authorised(self) -> bool:
+        if self.state.faults.html:
+            page = b"<!doctype html><html><body><h1>Welcome to nginx!</h1></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return False
+        if self.state.api_key is None:
+            return True
         if self.headers.get("Authorization") == f"Bearer {self.state.api_key}":
             return True
         given = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
@@ -144,6 +162,13 @@ class OpenAIHandler(JSONHandler[OpenAIState]):
         for index, piece in enumerate(pieces):
             if faults.cut_after is not None and index == faults.cut_after:
                 self.cut()
+                return
+            if faults.pings_after is not None and index == faults.pings_after:
+                deadline = time.monotonic() + faults.ping_for
+                while time.monotonic() < deadline:
+                    self.chunk(b": ping\n\n")
+                    time.sleep(faults.ping_every)
+                self.end_stream()
                 return
             if faults.error_after is not None and index == faults.error_after:
                 self._event(_error("The model overloaded mid-answer", "server_error", None))

@@ -302,7 +302,7 @@ class ChatScreen(CodaScreen):
         """After the first paint: the current provider's models, for prices and the picker."""
         try:
             provider = self.coda.factory.create(self.session.provider)
-            models = await asyncio.wait_for(provider.list_models(), timeout=10)
+            models = await asyncio.wait_for(provider.alist_models(), timeout=10)
         except (ProviderError, TimeoutError):
             return
         self.models.update({(m.provider, m.id): m for m in models})

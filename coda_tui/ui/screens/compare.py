@@ -144,7 +144,7 @@ class CompareScreen(CodaScreen):
         for pane in panes:
             try:
                 provider = self.coda.factory.create(pane.session.provider)
-                models = await asyncio.wait_for(provider.list_models(), timeout=10)
+                models = await asyncio.wait_for(provider.alist_models(), timeout=10)
             except (ProviderError, TimeoutError):
                 continue
             pane.model_info = next((m for m in models if m.id == pane.session.model), None)

@@ -74,7 +74,7 @@ class ModelPickerScreen(ModalScreen[ModelChoice | None]):
     async def load(self, name: str) -> None:
         try:
             provider = self.factory.create(name)
-            models = await asyncio.wait_for(provider.list_models(), DISCOVERY_TIMEOUT)
+            models = await asyncio.wait_for(provider.alist_models(), DISCOVERY_TIMEOUT)
         except ProviderError as error:
             if not self.factory.not_set_up(name, error):
                 self.failures[name] = str(error)

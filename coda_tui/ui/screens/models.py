@@ -158,7 +158,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
         try:
             provider = self.coda.factory.create(name)
             models = await asyncio.wait_for(
-                provider.list_models(refresh=refresh), DISCOVERY_TIMEOUT
+                provider.alist_models(refresh=refresh), DISCOVERY_TIMEOUT
             )
         except ProviderError as error:
             if self.coda.factory.not_set_up(name, error):
@@ -239,7 +239,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
         self.described.add((model.provider, model.id))
         provider = self.coda.factory.create(model.provider)
         try:
-            described = await asyncio.wait_for(provider.describe_model(model), DISCOVERY_TIMEOUT)
+            described = await asyncio.wait_for(provider.adescribe_model(model), DISCOVERY_TIMEOUT)
         except (ProviderError, TimeoutError):
             return
         if described == model:

@@ -110,7 +110,7 @@ class OllamaScreen(CodaScreen):
         provider = self.provider
         try:
             version, models, running = await asyncio.gather(
-                provider.version(), provider.list_models(), provider.list_running()
+                provider.version(), provider.alist_models(), provider.list_running()
             )
         except ProviderError as error:
             self.show_down(error)

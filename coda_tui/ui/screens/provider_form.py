@@ -41,7 +41,7 @@ async def test_connection(provider: BaseProvider) -> tuple[bool, str]:
     """List the models, then (with a model set) ask for one token: what works, or the error."""
     try:
         started = time.perf_counter()
-        models = await asyncio.wait_for(provider.list_models(refresh=True), TEST_TIMEOUT)
+        models = await asyncio.wait_for(provider.alist_models(refresh=True), TEST_TIMEOUT)
         listed = f"{len(models)} model{'s' * (len(models) != 1)} listed"
         model = provider.settings.model
         if not model:
