@@ -126,3 +126,41 @@ def test_references_in_secret_fields_are_written(user_config: Path) -> None:
 def test_restore_without_backup_is_an_error(user_config: Path) -> None:
     with pytest.raises(ConfigWriteError, match="no backup"):
         restore_backup(user_config)
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("Authorization", "Bearer sk-live-abcdef123456"),
+        ("authorization", "sk-live-abcdef123456"),
+        ("Proxy-Authorization", "Basic dXNlcjpwYXNz"),
+        ("x-api-key", "sk-ant-abcdef123456"),
+        ("api-key", "0123456789abcdef"),
+        ("X-Auth-Token", "tok-abcdef123456"),
+        ("Cookie", "session=abcdef123456"),
+        ("Authorization", "Bearer ${TOKEN} sk-live-abcdef123456"),
+    ],
+)
+def test_a_literal_secret_in_a_header_is_refused(
+    user_config: Path, header: str, value: str
+) -> None:
+    write_layer(user_config, {"defaults": {"provider": "mock"}})
+    before = user_config.read_bytes()
+    data = {"providers": {"openai": {"type": "litellm", "headers": {header: value}}}}
+    with pytest.raises(RawSecretError, match=f"providers.openai.headers.{header}") as caught:
+        write_layer(user_config, data)
+    assert value not in str(caught.value) and "abcdef" not in str(caught.value)
+    assert "${OPENAI_API_KEY}" in str(caught.value)
+    assert user_config.read_bytes() == before
+
+
+def test_headers_with_references_or_no_credential_are_written(user_config: Path) -> None:
+    headers = {
+        "Authorization": "Bearer ${PROXY_TOKEN}",
+        "x-api-key": "${ANTHROPIC_API_KEY}",
+        "X-Title": "coda-tui",
+        "OpenAI-Organization": "org-public",
+    }
+    set_value(user_config, "providers.openai", {"type": "litellm", "headers": headers})
+    written = tomllib.loads(user_config.read_text())["providers"]["openai"]["headers"]
+    assert written == headers

@@ -314,3 +314,29 @@ async def test_oci_set_up_and_tested_from_its_form(tmp_path: Path, user_config: 
         section = saved(user_config)["providers"]["oci"]
         assert section["type"] == "oci_genai" and section["endpoint"] == server.url
         assert server.state.bad_signatures == 0
+
+
+async def test_a_secret_typed_into_a_header_is_refused_and_never_shown(user_config: Path) -> None:
+    app = start(
+        user_config,
+        '[providers.proxy]\ntype = "litellm"\nmodel = "openai/m"\n'
+        'headers = { Authorization = "Bearer sk-hand-written-4242", X-Title = "coda" }\n',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settle(pilot)
+        shown = row(app, "providers.proxy.headers")[0]
+        assert "4242" not in shown and "hidden" in shown and "coda" in shown
+        await pilot.press(*"providers.proxy.headers", "enter", "ctrl+a", "ctrl+k")
+        await pilot.press(*'{ x-api-key = "sk-typed-secret-777" }', "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SettingEditScreen)
+        error = str(app.screen.query_one("#setting-error", Label).content)
+        assert error.startswith(
+            "refusing to write a literal secret in providers.proxy.headers.x-api-key"
+        )
+        assert "777" not in error
+        assert "sk-typed-secret-777" not in user_config.read_text(encoding="utf-8")
+        await pilot.press("ctrl+a", "ctrl+k", *'{ x-api-key = "${PROXY_KEY}" }', "enter")
+        await settle(pilot)
+        assert saved(user_config)["providers"]["proxy"]["headers"] == {"x-api-key": "${PROXY_KEY}"}

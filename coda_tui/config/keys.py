@@ -21,7 +21,9 @@ from pydantic import BaseModel, SecretStr
 from . import paths
 from .loader import DEFAULT_LAYER, Layer, LoadedConfig
 from .refs import is_reference
-from .writer import assign, read_layer, write_layer
+from .writer import CREDENTIAL_HEADER, assign, literal_header_secret, read_layer, write_layer
+
+HIDDEN = "•••••• (hidden)"
 
 
 @dataclass(frozen=True)
@@ -100,14 +102,24 @@ def show_value(value: Any) -> str:
     """How a value reads on screen; a secret only ever as its ``${VAR}`` reference."""
     if isinstance(value, SecretStr):
         secret = value.get_secret_value()
-        return secret if is_reference(secret) else "•••••• (hidden)"
+        return secret if is_reference(secret) else HIDDEN
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | dict):
-        plain = [v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v for v in value]
-        return json.dumps(plain if isinstance(value, list) else value)
+    if isinstance(value, dict):  # headers: a credential shows only as its references
+        return json.dumps(
+            {
+                name: HIDDEN
+                if CREDENTIAL_HEADER.search(str(name)) and literal_header_secret(item)
+                else item
+                for name, item in value.items()
+            }
+        )
+    if isinstance(value, list):
+        return json.dumps(
+            [v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v for v in value]
+        )
     return str(value)
 
 

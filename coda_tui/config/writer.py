@@ -2,7 +2,9 @@
 
 The file is replaced atomically (temp file, fsync, rename) with mode 0600, the previous version is
 kept as ``config.toml.bak``, and a raw secret is refused: a key/token/secret/password field may only
-hold a ``${VAR}`` reference, so an API key typed into the UI can never reach the disk.
+hold a ``${VAR}`` reference, and a credential-bearing header (Authorization, *-Key, *Token*,
+Cookie) only references after its scheme word ("Bearer ${TOKEN}"), so an API key typed into the
+UI can never reach the disk.
 Comments in the file are not preserved (tomli-w writes plain TOML).
 """
 
@@ -21,13 +23,21 @@ from typing import Any
 import tomli_w
 from pydantic import ValidationError
 
-from .refs import is_reference
+from .refs import REFERENCE, is_reference
 from .schema import CodaConfig
 
 SECRET_FIELD = re.compile(
     r"(?:^|_)(?:key|apikey|token|secret|password|passwd|passphrase|pass_phrase)$",
     re.IGNORECASE,
 )
+
+
+CREDENTIAL_HEADER = re.compile(
+    r"authorization|cookie|token|secret|password|(?:^|[-_])(?:api[-_]?)?key$", re.IGNORECASE
+)
+"""Header names whose value is a credential: Authorization, Proxy-Authorization, X-API-Key,
+api-key, X-Auth-Token, Cookie..."""
+_SCHEME_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 
 
 class ConfigWriteError(ValueError):
@@ -38,12 +48,31 @@ class RawSecretError(ConfigWriteError):
     """A secret field holds a literal value. The message names the field, never the value."""
 
 
+def literal_header_secret(value: object) -> bool:
+    """A header value that holds a credential itself rather than ``${VAR}`` references: what is
+    left once references are taken out may be a scheme word ("Bearer") and nothing else."""
+    if not isinstance(value, str):
+        return value is not None
+    if not REFERENCE.search(value):
+        return value.strip() != ""
+    rest = REFERENCE.sub("", value).strip()
+    return rest != "" and _SCHEME_WORD.fullmatch(rest) is None
+
+
 def raw_secret_fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
-    """Dotted names of secret fields whose value is not a ``${VAR}`` reference."""
+    """Dotted names of secret fields whose value is not a ``${VAR}`` reference, and of
+    credential headers whose value holds a literal secret."""
     for name, value in data.items():
         dotted = f"{prefix}{name}"
         if isinstance(value, Mapping):
-            yield from raw_secret_fields(value, dotted + ".")
+            if name == "headers":
+                yield from (
+                    f"{dotted}.{header}"
+                    for header, text in value.items()
+                    if CREDENTIAL_HEADER.search(str(header)) and literal_header_secret(text)
+                )
+            else:
+                yield from raw_secret_fields(value, dotted + ".")
         elif SECRET_FIELD.search(str(name)) and value not in (None, ""):
             is_ref = isinstance(value, str) and is_reference(value)
             if not is_ref:
