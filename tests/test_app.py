@@ -402,3 +402,31 @@ async def test_start_up_is_frozen_before_the_warm_up_runs(
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert frozen_at_warm_up and frozen_at_warm_up[0] > 10_000  # all of start-up
+
+
+async def test_no_connection_is_left_open_after_a_reload_or_at_exit(
+    user_config: Path,
+    ollama_server,  # type: ignore[no-untyped-def]
+) -> None:
+    """Providers built from old settings close their pools once retired; all close at exit."""
+    from .test_network import settle
+
+    state = ollama_server.state
+    app = make_app(
+        user_config,
+        f'[defaults]\nprovider = "ollama"\n[providers.ollama]\nbase_url = "{ollama_server.url}"\n'
+        'model = "llama3.2"\n',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        assert state.count("/api/chat") == 1 and state.open_connections == 1  # kept alive
+        app.theme = "nord"  # saved to the user file: the config is read again
+        await app.workers.wait_for_complete()
+        app.reload_config()
+        await app.workers.wait_for_complete()
+        await settle(lambda: state.open_connections == 0)
+        assert state.open_connections == 0
+        await send(pilot, "again")
+        assert state.count("/api/chat") == 2 and state.open_connections == 1
+    await settle(lambda: state.open_connections == 0)
+    assert state.open_connections == 0

@@ -257,3 +257,20 @@ async def test_an_html_page_instead_of_an_event_stream_is_named() -> None:
             await compatible(server, "openai").achat(HELLO)
     assert "text/html" in str(caught.value)
     assert "nginx" not in str(caught.value)
+
+
+async def test_a_provider_retired_mid_answer_finishes_it_then_closes(
+    ollama_server: OllamaServer,
+) -> None:
+    """A config reload retires providers; an answer streaming meanwhile is not cut."""
+    from coda_tui.providers import ProviderRegistry
+
+    ollama_server.state.faults.token_delay = 0.02
+    stream = ollama(ollama_server).achat_stream(HELLO)
+    text = (await anext(stream)).content
+    await ProviderRegistry.aretire_instances()
+    assert ollama_server.state.open_connections == 1
+    text += "".join([chunk.content async for chunk in stream])
+    assert text == "You said: Hello!. Ollama fake answering."
+    await settle(lambda: ollama_server.state.open_connections == 0)
+    assert ollama_server.state.open_connections == 0

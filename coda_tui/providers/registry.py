@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import json
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -52,6 +53,8 @@ class ProviderRegistry:
 
     _classes: ClassVar[dict[str, type[BaseProvider] | str]] = dict(BUILTIN_PROVIDERS)
     _instances: ClassVar[dict[str, BaseProvider]] = {}
+    _every: ClassVar[weakref.WeakSet[BaseProvider]] = weakref.WeakSet()
+    """Every instance still alive, cached or retired: what exit closes."""
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
@@ -92,6 +95,7 @@ class ProviderRegistry:
             if instance is None:
                 instance = provider_class(name=name, **settings)
                 cls._instances[key] = instance
+                cls._every.add(instance)
             return instance
 
     @classmethod
@@ -105,3 +109,17 @@ class ProviderRegistry:
             instances = list(cls._instances.values())
             cls._instances.clear()
         return instances
+
+    @classmethod
+    async def aretire_instances(cls) -> None:
+        """Forget every cached instance and close each once its open streams end: after a
+        config reload, what is asked for next is built from the new settings."""
+        for instance in cls.clear_instances():
+            await instance.aclose_when_idle()
+
+    @classmethod
+    async def aclose_instances(cls) -> None:
+        """Close every instance, cached or retired (at exit)."""
+        cls.clear_instances()
+        for instance in list(cls._every):
+            await instance.aclose()

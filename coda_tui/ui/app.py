@@ -17,7 +17,7 @@ from textual.signal import Signal
 
 from ..config import ConfigWriteError, LiteLLMSettings, LoadedConfig, load_config, set_value
 from ..config.paths import user_config_file
-from ..providers import ProviderFactory
+from ..providers import ProviderFactory, ProviderRegistry
 from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
@@ -117,18 +117,26 @@ class CodaApp(App[None]):
     def reload_config(self) -> None:
         """After a layer was written: read the layers again and rebuild what depends on them.
 
-        Providers whose settings changed are rebuilt on their next use (the registry is keyed by
-        their settings); open chats keep their model, new ones start from the new defaults.
+        Providers are built again from the new settings on their next use; the old ones close
+        once their answers end. Open chats keep their model, new ones start from the new
+        defaults.
         """
         self.loaded = self.reload()
         self.first_run = not user_config_file().exists()
         self.factory = ProviderFactory(self.loaded, session=self.session_settings)
+        self.run_worker(
+            ProviderRegistry.aretire_instances(), group="providers", exit_on_error=False
+        )
         theme = self.loaded.config.ui.theme
         if theme not in self.available_themes:
             self.notify(f"Unknown theme {theme!r}: Ctrl+P, 'theme' lists them", severity="warning")
         elif theme != self.theme:
             self.theme = theme
         self.config_changed.publish(self.loaded)
+
+    async def on_unmount(self) -> None:
+        """Close every provider's connections before the loop goes."""
+        await ProviderRegistry.aclose_instances()
 
     def use_for_session(self, provider: str, **settings: Any) -> None:
         """Settings (a typed key) used for this run only; never reach a file."""
