@@ -48,7 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--public",
         action="store_true",
-        help="allow a non-loopback --host: whoever reaches it gets the app and your keys",
+        help="allow a non-loopback --host: whoever reaches it gets the app and your keys; "
+        "every request then needs the token printed at start",
+    )
+    serve.add_argument(
+        "--token",
+        action="store_true",
+        help="ask for a random token (printed at start) on loopback too",
     )
     return parser
 
@@ -75,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from .serve import serve
 
-        return serve(args.host, args.port, args.public, app_args(args))
+        return serve(args.host, args.port, args.public, app_args(args), token=args.token)
     from .config import load_config
 
     loaded = load_config(config_file=args.config, flags=flags_from(args))
