@@ -78,7 +78,12 @@ KINDS: tuple[ProviderKind, ...] = (
         fields=(
             FormField("api_base", "Base URL", "http://localhost:8000/v1"),
             MODEL,
-            *KEY_FIELDS,
+            FormField(
+                KEY_FIELD,
+                "Variable with this server's key, saved as ${NAME}; empty sends none "
+                "(OPENAI_API_KEY only ever goes to OpenAI)",
+            ),
+            KEY_FIELDS[1],
             TIMEOUT,
         ),
     ),
