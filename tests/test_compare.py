@@ -16,6 +16,7 @@ from coda_tui.ui.screens.chat import ChatScreen
 from coda_tui.ui.screens.compare import CompareScreen, best_panes, comparison_markdown
 from coda_tui.ui.widgets.compare_pane import ComparePane
 from coda_tui.ui.widgets.message import MessageView
+from coda_tui.ui.widgets.prompt import PromptInput
 
 SIZE = (120, 40)
 
@@ -91,20 +92,49 @@ async def test_one_pane_fails_mid_stream_while_the_other_completes(user_config: 
         assert "| 1 | fast · mock-1 |" in table
 
 
+# What xterm and tmux (TERM=screen or tmux-256color) send for F7, F8 and F9.
+TERMINAL_BYTES = {"f7": "\x1b[18~", "f8": "\x1b[19~", "f9": "\x1b[20~"}
+
+
+def keys_from_terminal(data: str) -> list[str]:
+    """The keys Textual reads from these bytes, as it does from a real terminal."""
+    from textual import events
+    from textual._xterm_parser import XTermParser
+
+    return [event.key for event in XTermParser().feed(data) if isinstance(event, events.Key)]
+
+
 async def test_stop_one_pane_then_stop_all(user_config: Path) -> None:
     long = 'delay = 0.03\nreply = "' + "word " * 100 + '"'
     app = compare_app(user_config, fast=long, slow=long)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compare(pilot)
+        ids = {active.binding.id: key for key, active in screen.active_bindings.items()}
+        assert {"compare_prev_pane", "compare_next_pane", "compare_stop_pane"} <= set(ids)
+        assert not any(key.startswith("alt+") for key in ids.values())
+        fast, slow = panes(screen)
+        assert fast.has_class("-selected") and not slow.has_class("-selected")
         await pilot.press(*"tell me about rivers and lakes and seas", "enter")
         await pilot.pause(0.15)
-        await pilot.press("alt+2")
-        fast, slow = panes(screen)
+        await pilot.press(*keys_from_terminal(TERMINAL_BYTES["f8"]))  # select pane 2
+        assert slow.has_class("-selected") and not fast.has_class("-selected")
+        assert isinstance(app.focused, PromptInput)  # typing goes on in the prompt
+        await pilot.press(*keys_from_terminal(TERMINAL_BYTES["f9"]))  # stop it
         await until(lambda: slow.session.turns[-1].status == "stopped")
         assert fast.session.turns[-1].status == "streaming"
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         assert fast.session.turns[-1].status == "stopped"
+        await pilot.press(*keys_from_terminal(TERMINAL_BYTES["f7"]) * 2)  # wraps around
+        assert slow.has_class("-selected")
+
+
+def test_the_pane_keys_are_what_terminals_send() -> None:
+    assert [keys_from_terminal(data) for data in TERMINAL_BYTES.values()] == [
+        ["f7"],
+        ["f8"],
+        ["f9"],
+    ]
 
 
 async def test_follow_up_continues_each_conversation(user_config: Path) -> None:
@@ -269,3 +299,18 @@ def test_costs_keep_two_significant_digits() -> None:
     """A short answer costs thousandths of a cent: two models must not both read $0.0000."""
     shown = [format_cost(c) for c in (0.000028, 0.000031, 0.00012, 0.0123, 1.5, 0.0)]
     assert shown == ["$0.000028", "$0.000031", "$0.00012", "$0.0123", "$1.5000", "$0"]
+
+
+def test_every_palette_entry_names_an_action_of_its_screen() -> None:
+    from coda_tui.ui.screens.models import ModelsScreen
+    from coda_tui.ui.screens.ollama import OllamaScreen
+    from coda_tui.ui.screens.providers import ProvidersScreen
+    from coda_tui.ui.screens.settings import SettingsScreen
+
+    for screen in (ChatScreen, CompareScreen, ModelsScreen, OllamaScreen, ProvidersScreen):
+        for action, _, _ in screen.PALETTE:  # type: ignore[attr-defined]
+            assert hasattr(screen, "action_" + action.split("(")[0]), (screen, action)
+    assert SettingsScreen.PALETTE
+    bound = {b.action.split("(")[0] for b in CompareScreen.BINDINGS}  # type: ignore[union-attr]
+    listed = {a.split("(")[0] for a, _, _ in CompareScreen.PALETTE}
+    assert bound <= listed  # every compare key is in the palette too

@@ -60,8 +60,9 @@ async def test_every_provider_lists_and_a_failing_one_shows_its_error(
         assert "⚠ gone: Ollama is not running at http://127.0.0.1:" in text
         assert "4 of 4 models" in text
         row = [cell.plain for cell in browser.table.get_row_at(1)]
-        assert row[:6] == ["mock", "mock-priced", "128k", "8k", "$1", "$2"]
-        assert [cell.plain for cell in browser.table.get_row_at(2)][7] == "4.7 GB Q4_0"
+        assert row[:5] == ["mock", "mock-priced", "128k", "$1", "$2"]
+        assert row[7] == "8k"
+        assert [cell.plain for cell in browser.table.get_row_at(2)][5] == "4.7 GB Q4_0"
 
 
 async def test_type_to_filter_and_details_follow_the_cursor(
@@ -100,8 +101,8 @@ async def test_sort_by_key_and_by_header_keeps_unknown_values_last(
         assert [m for _, m in rows(browser)][:2] == ["mock-priced", "mock-1"]
         assert "Ctx ▼" in screen_text(app)
         table = browser.table
-        max_out = sum(c.get_render_width(table) for c in table.ordered_columns[:3]) + 1
-        await pilot.click("#model-table", offset=(max_out, 0))  # the "Max out" header
+        price = sum(c.get_render_width(table) for c in table.ordered_columns[:3]) + 1
+        await pilot.click("#model-table", offset=(price, 0))  # the "In $/1M" header
         assert browser.sort_column == 3 and not browser.sort_reverse
 
 

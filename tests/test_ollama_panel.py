@@ -61,9 +61,9 @@ async def test_lists_local_models_and_marks_loaded_ones(
         assert f"Ollama 0.12.6 at {ollama_server.url} · 2 models · 1 loaded" in text
         assert [m.id for m in panel.models] == ["llama3.2:latest", "qwen2.5:0.5b"]
         row = [cell.plain for cell in panel.table.get_row("llama3.2:latest")]
-        assert row[1:5] == ["4.7 GB", "llama", "8.0B", "Q4_0"]
-        assert row[6].startswith("● 5.7 GB") and expires.astimezone().strftime("%H:%M") in row[6]
-        assert panel.table.get_row("qwen2.5:0.5b")[6].plain == ""
+        assert [row[1], *row[3:6]] == ["4.7 GB", "8.0B", "Q4_0", "llama"]
+        assert row[2].startswith("● 5.7 GB") and expires.astimezone().strftime("%H:%M") in row[2]
+        assert panel.table.get_row("qwen2.5:0.5b")[2].plain == ""
 
 
 async def test_names_are_shown_as_they_are_never_as_markup(

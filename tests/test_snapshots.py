@@ -13,6 +13,7 @@ from coda_tui.ui.app import CodaApp
 from coda_tui.ui.chat_session import ChatSession
 
 SIZE = (120, 40)
+SMALL = (80, 24)
 ANSWER = """Here is how to read a file in Python:
 
 ```python
@@ -75,13 +76,14 @@ def test_chat_with_an_error(snap_compare, user_config: Path) -> None:  # type: i
     assert snap_compare(app, terminal_size=SIZE, run_before=send)
 
 
-def test_model_picker(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+def test_model_picker(snap_compare, user_config: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     async def open_picker(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press("ctrl+o")
         await pilot.app.workers.wait_for_complete()
         await steady(pilot)
 
-    assert snap_compare(snapshot_app(user_config), terminal_size=SIZE, run_before=open_picker)
+    assert snap_compare(snapshot_app(user_config), terminal_size=size, run_before=open_picker)
 
 
 def test_store_is_isolated_per_test(user_config: Path) -> None:
@@ -128,3 +130,17 @@ def test_compare(snap_compare, user_config: Path, state: str, size: tuple[int, i
     second = "first_token_delay = 60\n" if state == "mid_stream" else ""
     app = compare_app(user_config, second)
     assert snap_compare(app, terminal_size=size, run_before=compare_steps(state))
+
+
+def test_compare_three_panes_at_80x24(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
+    """Three stacked panes: each title whole in its border, the figures on two lines."""
+    third = '[providers.third]\ntype = "mock"\nmodel = "mock-priced"\ndelay = 0\n'
+    user_config.write_text(
+        COMPARE_CONFIG.replace(
+            '{ provider = "second" }]', '{ provider = "second" }, { provider = "third" }]'
+        )
+        + third,
+        encoding="utf-8",
+    )
+    app = CodaApp(load_config())
+    assert snap_compare(app, terminal_size=SMALL, run_before=compare_steps("finished"))

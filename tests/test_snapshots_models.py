@@ -22,7 +22,7 @@ from coda_tui.ui.widgets.pull_progress import PullProgressBar
 
 from .servers.ollama import OllamaServer, OllamaState
 from .test_ollama_panel import settle
-from .test_snapshots import SIZE, steady
+from .test_snapshots import SIZE, SMALL, steady
 
 MODIFIED = "2026-11-20T09:30:00Z"
 DOWN_PORT = 31390
@@ -77,12 +77,24 @@ def test_models_filtered_to_nothing(snap_compare, user_config: Path) -> None:  #
         assert snap_compare(app, terminal_size=SIZE, run_before=mode("f3", *"no such model"))
 
 
-def test_ollama_panel_with_a_loaded_model(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
-    server = serve(31383)
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+def test_models_at_both_sizes(snap_compare, user_config: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    port = 31385 if size == SIZE else 31386
+    with serve(port):
+        app = app_for(user_config, port)
+        assert snap_compare(app, terminal_size=size, run_before=mode("f3"))
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["120x40", "80x24"])
+def test_ollama_panel_with_a_loaded_model(
+    snap_compare, user_config: Path, size: tuple[int, int]
+) -> None:  # type: ignore[no-untyped-def]
+    port = 31383 if size == SIZE else 31387
+    server = serve(port)
     server.state.running["llama3.2:latest"] = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
     with server:
-        app = app_for(user_config, 31383)
-        assert snap_compare(app, terminal_size=SIZE, run_before=mode("f4"))
+        app = app_for(user_config, port)
+        assert snap_compare(app, terminal_size=size, run_before=mode("f4"))
 
 
 def test_ollama_panel_without_models(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]

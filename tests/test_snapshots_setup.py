@@ -11,7 +11,7 @@ from coda_tui.providers.litellm_provider import KEY_VARIABLES
 from coda_tui.ui.app import CodaApp
 
 from .test_ollama_panel import settle
-from .test_snapshots import SIZE, steady
+from .test_snapshots import SIZE, SMALL, steady
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +47,21 @@ def test_settings_mode(snap_compare, user_config: Path, project_config: Path) ->
     )
     project_config.write_text("[defaults]\ntemperature = 0.9\n", encoding="utf-8")
     assert snap_compare(CodaApp(load_config()), terminal_size=SIZE, run_before=mode("f6"))
+
+
+def test_provider_form_at_80x24(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
+    """The main setup path on the smallest screen: every field label, the key-safety text, a
+    test result and the four buttons in view."""
+    user_config.write_text("[providers.mock]\ndelay = 0\n", encoding="utf-8")
+
+    async def open_form(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("f5")
+        await settle(pilot)
+        pilot.app.screen.query_one("#card-local").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.click("#test")
+        await settle(pilot)
+        await steady(pilot)
+
+    assert snap_compare(CodaApp(load_config()), terminal_size=SMALL, run_before=open_form)

@@ -45,12 +45,32 @@ class CodaApp(App[None]):
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CodaCommands}
     BINDINGS = [
-        Binding("f1", "switch_mode('chat')", "Chat", id="mode_chat", priority=True),
-        Binding("f2", "switch_mode('compare')", "Compare", id="mode_compare", priority=True),
-        Binding("f3", "switch_mode('models')", "Models", id="mode_models", priority=True),
-        Binding("f4", "switch_mode('ollama')", "Ollama", id="mode_ollama", priority=True),
-        Binding("f5", "switch_mode('providers')", "Providers", id="mode_providers", priority=True),
-        Binding("f6", "switch_mode('settings')", "Settings", id="mode_settings", priority=True),
+        Binding("f1", "switch_mode('chat')", "Chat", id="mode_chat", priority=True, show=False),
+        Binding(
+            "f2", "switch_mode('compare')", "Compare", id="mode_compare", priority=True, show=False
+        ),
+        Binding(
+            "f3", "switch_mode('models')", "Models", id="mode_models", priority=True, show=False
+        ),
+        Binding(
+            "f4", "switch_mode('ollama')", "Ollama", id="mode_ollama", priority=True, show=False
+        ),
+        Binding(
+            "f5",
+            "switch_mode('providers')",
+            "Providers",
+            id="mode_providers",
+            priority=True,
+            show=False,
+        ),
+        Binding(
+            "f6",
+            "switch_mode('settings')",
+            "Settings",
+            id="mode_settings",
+            priority=True,
+            show=False,
+        ),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 

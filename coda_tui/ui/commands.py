@@ -31,6 +31,19 @@ CHAT_COMMANDS = (
     ("copy_last_code", "Chat: copy code from the last answer", "Every code block, no fences"),
 )
 
+COMPARE_COMMANDS = (
+    ("stop_all", "Compare: stop every pane", "Keep what each pane has so far"),
+    ("select_pane(1)", "Compare: select the next pane", "What the pane keys act on (F8)"),
+    ("select_pane(-1)", "Compare: select the previous pane", "F7"),
+    ("stop_selected", "Compare: stop the selected pane", "The others go on (F9)"),
+    ("pick_model", "Compare: choose the selected pane's model", "Any provider's model"),
+    ("params", "Compare: system prompt and parameters", "The same for every pane"),
+    ("add_pane", "Compare: add a pane", "Up to four"),
+    ("toggle_sync", "Compare: sync scrolling", "Scroll every pane together"),
+    ("export", "Compare: export", "Save the comparison as Markdown"),
+    ("new_comparison", "Compare: new comparison", "Empty panes on the configured models"),
+)
+
 OLLAMA_COMMANDS = (
     ("pull", "Ollama: pull a model", "Download a model by name, with progress"),
     ("delete", "Ollama: delete model", "Remove the selected model from disk"),

@@ -80,8 +80,8 @@ KINDS: tuple[ProviderKind, ...] = (
             MODEL,
             FormField(
                 KEY_FIELD,
-                "Variable with this server's key, saved as ${NAME}; empty sends none "
-                "(OPENAI_API_KEY only ever goes to OpenAI)",
+                "Variable with this server's own key, saved as ${NAME}; empty sends none "
+                "(OPENAI_API_KEY only ever goes to OpenAI itself)",
             ),
             KEY_FIELDS[1],
             TIMEOUT,

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Static
 
 from ...providers import Model, ProviderError
 from ...store import chat_to_json, chat_to_markdown
@@ -21,6 +21,7 @@ from ..commands import CHAT_COMMANDS
 from ..metrics import ENDED_EARLY, StreamMetrics
 from ..widgets.chat_list import ChatList
 from ..widgets.message import MessageScroll, MessageView
+from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
@@ -49,8 +50,8 @@ class ChatScreen(CodaScreen):
             show=False,
             tooltip="Answer the last prompt again",
         ),
-        Binding("ctrl+n", "new_chat", "New", id="new_chat", show=False, tooltip="Start a new chat"),
-        Binding("ctrl+b", "toggle_history", "History", id="toggle_history", show=False),
+        Binding("ctrl+n", "new_chat", "New", id="new_chat", tooltip="Start a new chat"),
+        Binding("ctrl+b", "toggle_history", "History", id="toggle_history"),
         Binding(
             "ctrl+s",
             "export",
@@ -86,7 +87,7 @@ class ChatScreen(CodaScreen):
     # -- layout -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("chat")
         with Horizontal(id="body"), Vertical(id="main"):
             # A new chat starts with its welcome composed in: nothing to mount after.
             yield MessageScroll(Static(self._welcome(), id="welcome"), id="messages")

@@ -14,12 +14,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from ...providers import ProviderError
 from ..chat_session import ChatParams
+from ..commands import COMPARE_COMMANDS
 from ..metrics import format_cost
 from ..widgets.compare_pane import ComparePane
+from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from .base import CodaScreen
 from .chat_settings import ChatSettingsScreen
@@ -92,6 +94,7 @@ def comparison_markdown(panes: list[ComparePane]) -> str:
 
 class CompareScreen(CodaScreen):
     CSS_PATH = "compare.tcss"
+    PALETTE = COMPARE_COMMANDS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("escape", "stop_all", "Stop", id="compare_stop_all", tooltip="Stop every pane"),
@@ -101,7 +104,11 @@ class CompareScreen(CodaScreen):
         Binding("ctrl+g", "toggle_sync", "Sync scroll", id="compare_sync", show=False),
         Binding("ctrl+s", "export", "Export", id="compare_export", show=False),
         Binding("ctrl+n", "new_comparison", "New", id="compare_new", show=False),
-        *(Binding(f"alt+{n}", f"stop_pane({n})", show=False) for n in range(1, MAX_PANES + 1)),
+        # F-keys reach the app in every terminal; Alt+digit does not (tmux and xterm send
+        # another character), and the prompt keeps Ctrl+arrows for moving by word.
+        Binding("f7", "select_pane(-1)", "◀Pane", id="compare_prev_pane", show=False),
+        Binding("f8", "select_pane(1)", "Pane▶", id="compare_next_pane", tooltip="Select"),
+        Binding("f9", "stop_selected", "Stop pane", id="compare_stop_pane", tooltip="Selected"),
     ]
 
     def __init__(self) -> None:
@@ -125,7 +132,7 @@ class CompareScreen(CodaScreen):
         )
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("compare")
         with Horizontal(id="panes"):
             for number, pane in enumerate(self.coda.loaded.config.compare.panes, start=1):
                 yield self._pane(number, pane.provider, pane.model)
@@ -136,6 +143,7 @@ class CompareScreen(CodaScreen):
         self.sub_title = "compare"
         self.query_one(PromptInput).focus()
         self.set_interval(0.1, self.refresh_metrics)
+        self.select(self.selected)
         self.call_after_refresh(self.discover_models, self.panes)
 
     @work(group="discovery", exit_on_error=False)
@@ -177,10 +185,19 @@ class CompareScreen(CodaScreen):
         for pane in self.panes:
             pane.stop()
 
-    def action_stop_pane(self, number: int) -> None:
+    def action_stop_selected(self) -> None:
+        self._selected_pane().stop()
+
+    def action_select_pane(self, step: int) -> None:
+        panes = self.panes
+        index = panes.index(self._selected_pane()) + step
+        self.select(panes[index % len(panes)].number)
+
+    def select(self, number: int) -> None:
+        """Mark the pane the pane keys act on (the prompt keeps the focus)."""
+        self.selected = number
         for pane in self.panes:
-            if pane.number == number:
-                pane.stop()
+            pane.set_class(pane.number == number, "-selected")
 
     # -- panes ------------------------------------------------------------------------------------
 
@@ -189,7 +206,7 @@ class CompareScreen(CodaScreen):
         while focused is not None and not isinstance(focused, ComparePane):
             focused = focused.parent  # type: ignore[assignment]
         if isinstance(focused, ComparePane):
-            self.selected = focused.number
+            self.select(focused.number)
 
     def _selected_pane(self) -> ComparePane:
         panes = self.panes

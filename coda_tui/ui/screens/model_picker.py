@@ -44,6 +44,7 @@ class ModelPickerScreen(ModalScreen[ModelChoice | None]):
         DIALOG_CSS.format(name="ModelPickerScreen")
         + """
     ModelPickerScreen > Vertical { width: 90; height: 24; }
+    ModelPickerScreen > Vertical > Label { height: auto; }
     ModelPickerScreen OptionList { height: 1fr; }
     """
     )

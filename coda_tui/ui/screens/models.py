@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from ...providers import Model, ProviderError
 from ..commands import MODELS_COMMANDS
 from ..text import plain, visible_text
+from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import human_bytes
 from .base import FilteredTableScreen
 from .chat import ChatScreen
@@ -63,12 +64,13 @@ COLUMNS: list[Column] = [
     ("Provider", lambda m: m.provider, lambda m: m.provider),
     ("Model", lambda m: m.id.lower(), lambda m: m.id),
     ("Ctx", lambda m: m.context_length, lambda m: _thousands(m.context_length)),
-    ("Max out", lambda m: m.max_output_tokens, lambda m: _thousands(m.max_output_tokens)),
     ("In $/1M", _input_price, lambda m: _price(_input_price(m))),
     ("Out $/1M", _output_price, lambda m: _price(_output_price(m))),
-    ("Can", _capabilities, _capabilities),
     ("Size/Quant", lambda m: m.size_bytes, _local),
+    ("Can", _capabilities, _capabilities),
+    ("Max out", lambda m: m.max_output_tokens, lambda m: _thousands(m.max_output_tokens)),
 ]
+"""What tells models apart first; long model names push the last columns past the edge."""
 
 
 def sorted_models(models: list[Model], column: int, reverse: bool) -> list[Model]:
@@ -128,7 +130,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
         self.sort_reverse = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("models")
         with Horizontal(id="filter-bar"):
             yield Input(
                 placeholder="type to filter · Enter chats with the highlighted model", id="filter"

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker
 
 from ...providers import Model, ProviderError
 from ..commands import OLLAMA_COMMANDS
 from ..text import plain, visible_text
+from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import PullProgressBar, human_bytes
 from .base import CodaScreen
 from .dialogs import ConfirmScreen, TextPromptScreen
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
     from ...providers.ollama_provider import OllamaProvider
     from ...providers.ollama_types import RunningModel
 
-COLUMNS = ("Name", "Size", "Family", "Parameters", "Quantization", "Modified", "Loaded")
+COLUMNS = ("Name", "Size", "Loaded", "Parameters", "Quantization", "Family", "Modified")
+"""What is loaded comes early: at 80 columns the last columns are past the edge."""
 
 
 def _when(moment: datetime | None, fmt: str) -> str:
@@ -81,7 +83,7 @@ class OllamaScreen(CodaScreen):
         return cast("OllamaProvider", self.coda.factory.create(self.provider_name))
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("ollama")
         yield Static(Content("Asking Ollama…"), id="server")
         table: DataTable[Text] = DataTable(id="local-models", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
@@ -158,11 +160,11 @@ class OllamaScreen(CodaScreen):
             cells = (
                 model.id,
                 human_bytes(model.size_bytes) if model.size_bytes else "",
-                model.family or "",
+                loaded_cell(self.running.get(model.id)),
                 model.parameter_size or "",
                 model.quantization or "",
+                model.family or "",
                 _when(model.modified_at, "%Y-%m-%d %H:%M"),
-                loaded_cell(self.running.get(model.id)),
             )
             table.add_row(*map(plain, cells), key=model.id)
         if not self.models:

@@ -66,12 +66,13 @@ class ProviderFormScreen(ModalScreen[ProviderForm | None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ProviderFormScreen")
         + """
-    ProviderFormScreen > Vertical { width: 90; max-height: 90%; }
-    ProviderFormScreen VerticalScroll { height: auto; max-height: 20; }
-    ProviderFormScreen .field-label { color: $text-muted; }
+    ProviderFormScreen > Vertical { width: 90; height: 100%; max-height: 32; padding: 0 1; }
+    ProviderFormScreen VerticalScroll { height: 1fr; }
+    ProviderFormScreen .field-label { color: $text-muted; width: 100%; }
     ProviderFormScreen Input { margin-bottom: 1; }
-    ProviderFormScreen #safety { color: $text-muted; margin-top: 1; }
-    ProviderFormScreen #test-result { margin-top: 1; }
+    ProviderFormScreen #safety { color: $text-muted; height: auto; }
+    ProviderFormScreen #test-result { height: auto; }
+    ProviderFormScreen Horizontal { margin-top: 0; }
     ProviderFormScreen #test-result.-ok { color: $success; }
     ProviderFormScreen #test-result.-failed { color: $error; }
     """
@@ -102,10 +103,10 @@ class ProviderFormScreen(ModalScreen[ProviderForm | None]):
             yield Label(Content(SAFETY), id="safety")
             yield Label("", id="test-result")
             with Horizontal():
-                yield Button("Test connection", id="test")
-                yield Button("Cancel", id="cancel")
-                yield Button("Save to project", id="save-project")
-                yield Button("Save", id="save-user", variant="primary")
+                yield Button("Test connection", id="test", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Save to project", id="save-project", compact=True)
+                yield Button("Save", id="save-user", variant="primary", compact=True)
 
     def form(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.kind.fields}

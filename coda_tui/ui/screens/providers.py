@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from ...config import ConfigWriteError, LoadedConfig, ProviderSettings, read_layer, write_layer
 from ...config.keys import layer_file
@@ -19,6 +19,7 @@ from ...providers import ProviderError, ProviderRegistry
 from ..commands import PROVIDERS_COMMANDS
 from ..provider_kinds import KINDS, ProviderKind, detect, form_values, kind_of
 from ..text import short_path, visible_text
+from ..widgets.mode_bar import ModeBar
 from .base import CodaScreen
 from .provider_form import SAFETY, ProviderForm, ProviderFormScreen, test_connection
 
@@ -65,14 +66,14 @@ class ProvidersScreen(CodaScreen):
     BINDINGS = [
         Binding("enter", "edit", "Set up", id="providers_edit", tooltip="Open the form"),
         Binding("t", "test", "Test", id="providers_test", tooltip="Test the connection"),
-        Binding("down", "app.focus_next", show=False),
-        Binding("up", "app.focus_previous", show=False),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("providers")
         yield Static(Content(SAFETY), id="providers-intro")
-        yield VerticalScroll(id="cards")
+        yield VerticalScroll(id="cards", can_focus=False)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -124,6 +125,18 @@ class ProvidersScreen(CodaScreen):
             card.repaint()
 
     # -- actions --------------------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        """The next or previous card, scrolled into view: focus_next stopped at the scroll
+        area once the cards outgrew the screen, and the arrows then scrolled it."""
+        cards = list(self.query(ProviderCard))
+        if not cards:
+            return
+        current = self.selected
+        index = cards.index(current) + step if current in cards else 0
+        card = cards[max(0, min(index, len(cards) - 1))]
+        card.focus()
+        card.scroll_visible(animate=False)
 
     def action_edit(self) -> None:
         card = self.selected

@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from ...config import ConfigWriteError, LoadedConfig, restore_backup
 from ...config.keys import SettingRow, layer_file, parse_value, save_setting, setting_rows
 from ..commands import SETTINGS_COMMANDS
 from ..text import plain, short_path, visible_text
+from ..widgets.mode_bar import ModeBar
 from .base import FilteredTableScreen
 from .dialogs import ConfirmScreen
 from .setting_edit import SettingEditScreen
@@ -42,7 +43,7 @@ class SettingsScreen(FilteredTableScreen[SettingRow]):
         self.shown: list[SettingRow] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ModeBar("settings")
         yield Static(id="layers")
         yield Static(id="problems")
         yield Input(

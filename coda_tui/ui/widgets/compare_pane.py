@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from ...providers import Model, ProviderFactory
 from ...store import ChatStore
@@ -24,16 +24,18 @@ BEST_STYLE = "bold $success"
 
 class ComparePane(Vertical, can_focus=True):
     DEFAULT_CSS = """
-    ComparePane { border: round $panel; height: 1fr; width: 1fr; }
+    ComparePane {
+        border: round $panel; height: 1fr; width: 1fr;
+        border-title-style: bold; border-title-color: $text;
+    }
+    ComparePane.-selected { border: round $accent; }
     ComparePane:focus-within { border: round $accent; }
     ComparePane .pane-bar { height: 1; }
-    ComparePane .pane-title {
-        width: 1fr; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis;
-    }
     ComparePane .pane-bar Button {
-        min-width: 0; width: auto; height: 1; border: none; margin: 0 0 0 1;
+        min-width: 0; width: auto; height: 1; border: none; margin: 0 1 0 0;
     }
     ComparePane .pane-metrics { height: 1; color: $text-muted; }
+    ComparePane.-narrow .pane-metrics { height: 2; }
     ComparePane .pane-messages { height: 1fr; }
     """
 
@@ -74,17 +76,25 @@ class ComparePane(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="pane-bar"):
-            yield Static(self._title(), classes="pane-title")
             yield Button("Model", id="model", tooltip="Choose this pane's model")
             yield Button("Params", id="params", tooltip="This pane's system prompt and sampling")
-            yield Button("Stop", id="stop", tooltip="Stop this pane (Alt+number)")
+            yield Button("Stop", id="stop", tooltip="Stop this pane (F7/F8 select it, F9 stops)")
             yield Button("Chat", id="promote", tooltip="Continue this pane as a chat")
             yield Button("✕", id="close", tooltip="Close this pane")
         yield StatusLine(classes="pane-metrics")
         yield MessageScroll(classes="pane-messages")
 
-    def _title(self) -> Content:
-        return Content(f"{self.number} · {self.session.provider} · {self.session.model or '?'}")
+    def on_mount(self) -> None:
+        self._show_title()
+
+    def _show_title(self) -> None:
+        """In the border, where the whole width is the title's: three panes side by side left
+        the model name a few columns beside the buttons."""
+        self.border_title = f"{self.number} · {self.session.provider} · {self.session.model or '?'}"
+
+    def on_resize(self) -> None:
+        # A narrow pane gives its figures two lines rather than cutting them.
+        self.set_class(self.size.width < 60, "-narrow")
 
     @property
     def messages(self) -> MessageScroll:
@@ -93,7 +103,7 @@ class ComparePane(Vertical, can_focus=True):
     def set_model(self, provider: str, model: Model) -> None:
         self.session.set_model(provider, model.id)
         self.model_info = model
-        self.query_one(".pane-title", Static).update(self._title())
+        self._show_title()
 
     @property
     def is_streaming(self) -> bool:
