@@ -22,11 +22,23 @@ typed showed 30-50 ms late at 60, 5-15 ms at 120. Nothing is drawn more often th
 changes, and answers keep their own frame rate. ``TEXTUAL_FPS`` set by the user wins."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def common_options(default: object = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--provider", help="a [providers.NAME] section or a type (mock, ollama…)")
-    common.add_argument("--model", help="model to use with that provider")
-    common.add_argument("--config", type=Path, help="extra config file, above the project layer")
+    common.add_argument(
+        "--provider", default=default, help="a [providers.NAME] section or a type (mock, ollama…)"
+    )
+    common.add_argument("--model", default=default, help="model to use with that provider")
+    common.add_argument(
+        "--config", type=Path, default=default, help="extra config file, above the project layer"
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_options()
+    # After a command the same options are accepted, and left alone when absent: with a default
+    # of their own they overwrote what was given before the command (`--provider mock ask hi`).
+    after = common_options(argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="coda-tui",
         description="A terminal workbench for chatting with and comparing LLMs.",
@@ -35,13 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"coda-tui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="{ask,models,serve}")
     ask = commands.add_parser(
-        "ask", parents=[common], help="answer one prompt on stdout (the prompt, or stdin)"
+        "ask", parents=[after], help="answer one prompt on stdout (the prompt, or stdin)"
     )
     ask.add_argument("prompt", nargs="*", help="the prompt; read from stdin when absent")
-    models = commands.add_parser("models", parents=[common], help="list the models you can use")
+    models = commands.add_parser("models", parents=[after], help="list the models you can use")
     models.add_argument("--json", action="store_true", help="one JSON array, for programs")
     serve = commands.add_parser(
-        "serve", parents=[common], help="the app in a browser tab, through textual-serve"
+        "serve", parents=[after], help="the app in a browser tab, through textual-serve"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     serve.add_argument("--port", type=int, default=8000)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from typing import TextIO
 
@@ -38,7 +39,17 @@ def ask(loaded: LoadedConfig, provider: str | None, model: str | None, prompt: s
         return _fail(error)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ask ... | head`: the reader has what it wanted
+        _stdout_to_devnull()
     return 0
+
+
+def _stdout_to_devnull() -> None:
+    """Python flushes stdout once more at exit; into a closed pipe that is a second
+    traceback. What is left goes nowhere instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 async def _stream(provider: BaseProvider, prompt: str, loaded: LoadedConfig, out: TextIO) -> None:
@@ -56,10 +67,12 @@ async def _stream(provider: BaseProvider, prompt: str, loaded: LoadedConfig, out
                 out.flush()
                 ended_with_newline = chunk.content.endswith("\n")
     finally:
-        if not ended_with_newline:
-            out.write("\n")
-        out.flush()
-        await provider.aclose()
+        try:
+            if not ended_with_newline:
+                out.write("\n")
+            out.flush()
+        finally:
+            await provider.aclose()
 
 
 def models(loaded: LoadedConfig, provider: str | None, *, as_json: bool) -> int:

@@ -430,3 +430,19 @@ async def test_no_connection_is_left_open_after_a_reload_or_at_exit(
         assert state.count("/api/chat") == 2 and state.open_connections == 1
     await settle(lambda: state.open_connections == 0)
     assert state.open_connections == 0
+
+
+async def test_the_model_flag_beats_the_sections_model(user_config: Path) -> None:
+    """`coda-tui --provider ollama --model phi3:mini` opened on the section's llama3.2:1b."""
+    from coda_tui.cli import build_parser, flags_from
+
+    user_config.write_text('[providers.ollama]\nmodel = "llama3.2:1b"\n', encoding="utf-8")
+    args = build_parser().parse_args(["--provider", "ollama", "--model", "phi3:mini"])
+    app = CodaApp(load_config(flags=flags_from(args)))
+    async with app.run_test(size=SIZE):
+        assert (chat(app).session.provider, chat(app).session.model) == ("ollama", "phi3:mini")
+        assert app.factory.create("ollama").settings.model == "phi3:mini"
+    plain = CodaApp(
+        load_config(flags=flags_from(build_parser().parse_args(["--provider", "ollama"])))
+    )
+    assert plain.factory.default_model("ollama") == "llama3.2:1b"  # no flag: the section's

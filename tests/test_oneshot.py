@@ -92,3 +92,31 @@ def test_the_ask_path_never_imports_textual() -> None:
     assert result.returncode == 0
     imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines()}
     assert not {name for name in imported if name.split(".")[0] in ("textual", "litellm", "oci")}
+
+
+def test_options_before_the_command_count(ollama_server: OllamaServer) -> None:
+    """`coda-tui --provider mock ask hi` used the default provider: the command's own option
+    defaults overwrote what came before it."""
+    env = {"OLLAMA_HOST": ollama_server.url}
+    config = "[defaults]\nprovider = 'ollama'\nmodel = 'llama3.2'\n"
+    Path("coda.toml").write_text(config, encoding="utf-8")
+    result = coda("--config", "coda.toml", "--provider", "mock", "ask", "hi", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Hello! I am the mock model")
+    both = coda("--provider", "nope", "ask", "--provider", "mock", "hi")
+    assert both.returncode == 0  # after the command wins, as it is nearer
+    default = coda("--config", "coda.toml", "ask", "hi", env=env)
+    assert default.stdout.startswith("You said: hi")  # the file's provider, none given
+
+
+def test_an_answer_piped_into_head_ends_quietly(user_config: Path) -> None:
+    user_config.write_text('[providers.mock]\ndelay = 0\nreply = "' + "word " * 20000 + '"\n')
+    pipeline = subprocess.run(
+        f"{sys.executable} -m coda_tui ask --provider mock go | head -c 10",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert pipeline.stdout == "word word "
+    assert "Traceback" not in pipeline.stderr and "BrokenPipe" not in pipeline.stderr

@@ -58,6 +58,12 @@ class ProviderFactory:
         **overrides: Any,
     ) -> None:
         self.config = _as_config(config)
+        self.model_flag = (
+            self.config.defaults.model
+            if isinstance(config, LoadedConfig) and config.source_of("defaults.model").name == "flag"
+            else None
+        )
+        """``--model``: above every file, the default provider's section included."""
         self.environ = os.environ if environ is None else environ
         self.overrides = overrides
         self.session: dict[str, dict[str, Any]] = {k: dict(v) for k, v in (session or {}).items()}
@@ -93,6 +99,8 @@ class ProviderFactory:
         section = self.config.providers.get(name)
         if section is not None:
             merged.update(_reveal(section.model_dump(exclude_unset=True, exclude={"type"})))
+        if self.model_flag and name == defaults.provider:
+            merged["model"] = self.model_flag
         merged.update(self.session.get(name, {}))
         merged.update(params)
         return self._resolve(name, merged)
@@ -101,6 +109,8 @@ class ProviderFactory:
         """The model ``create(name)`` would use, without importing the provider's module
         (Ollama's pulls in httpx): what the UI shows before the first request."""
         section = self.config.providers.get(name)
+        if self.model_flag and name == self.config.defaults.provider:
+            return self.model_flag
         if section is not None and section.model:
             return section.model
         defaults = self.config.defaults
