@@ -58,11 +58,10 @@ class ProviderFactory:
         **overrides: Any,
     ) -> None:
         self.config = _as_config(config)
-        self.model_flag = (
-            self.config.defaults.model
-            if isinstance(config, LoadedConfig) and config.source_of("defaults.model").name == "flag"
-            else None
+        from_flag = isinstance(config, LoadedConfig) and (
+            config.source_of("defaults.model").name == "flag"
         )
+        self.model_flag = self.config.defaults.model if from_flag else None
         """``--model``: above every file, the default provider's section included."""
         self.environ = os.environ if environ is None else environ
         self.overrides = overrides
