@@ -446,3 +446,78 @@ async def test_the_model_flag_beats_the_sections_model(user_config: Path) -> Non
         load_config(flags=flags_from(build_parser().parse_args(["--provider", "ollama"])))
     )
     assert plain.factory.default_model("ollama") == "llama3.2:1b"  # no flag: the section's
+
+
+async def test_a_sections_sampling_reaches_its_server_from_chat_and_compare(
+    user_config: Path,
+    ollama_server,  # type: ignore[no-untyped-def]
+) -> None:
+    """[defaults] applies only where the provider's section is silent: chat sent [defaults]
+    max_tokens as a call argument, over the section's own (found against llama.cpp)."""
+    app = make_app(
+        user_config,
+        '[defaults]\nprovider = "ollama"\ntemperature = 0.1\nmax_tokens = 48\n'
+        f'[providers.ollama]\nbase_url = "{ollama_server.url}"\nmodel = "llama3.2"\n'
+        "max_tokens = 3500\n"
+        '[compare]\npanes = [{ provider = "ollama" }]\n',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        options = ollama_server.state.requests[-1][2]["options"]
+        assert options == {"num_predict": 3500, "temperature": 0.1}
+        await pilot.press("f2")
+        await pilot.pause()
+        await send(pilot, "again")
+        options = ollama_server.state.requests[-1][2]["options"]
+        assert options == {"num_predict": 3500, "temperature": 0.1}
+        await pilot.press("f1", "ctrl+t")
+        await pilot.pause()
+        app.screen.query_one("#max_tokens").value = "3"  # type: ignore[attr-defined]
+        await pilot.click("#save")
+        await pilot.pause()
+        await send(pilot, "short")
+        assert ollama_server.state.requests[-1][2]["options"]["num_predict"] == 3  # this chat's
+        assert chat(app).session.turns[-1].status == "length"
+        assert "cut at max tokens" in screen_text(app)
+
+
+async def test_new_chat_keeps_the_chosen_model_and_says_it_stopped_an_answer(
+    user_config: Path,
+) -> None:
+    app = make_app(
+        user_config,
+        '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 200 + '"\n'
+        '[providers.other]\ntype = "mock"\nmodel = "mock-priced"\ndelay = 0\n',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        from coda_tui.providers import Model
+        from coda_tui.ui.screens.model_picker import ModelChoice
+
+        chat(app).use_model(ModelChoice("other", Model(id="mock-priced", provider="other")))
+        await pilot.press("ctrl+n")
+        assert (chat(app).session.provider, chat(app).session.model) == ("other", "mock-priced")
+        chat(app).session.set_model("mock", "mock-1")
+        await pilot.press(*"hi", "enter")
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("was stopped" in str(n.message) for n in app._notifications)
+        assert chat(app).session.model == "mock-1"
+
+
+async def test_a_provider_set_up_becomes_the_empty_chats_when_it_is_the_default(
+    user_config: Path,
+) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        assert chat(app).session.provider == "mock"
+        user_config.write_text(
+            '[defaults]\nprovider = "second"\n[providers.second]\ntype = "mock"\n'
+            'model = "mock-priced"\n',
+            encoding="utf-8",
+        )
+        app.reload_config()
+        await pilot.pause()
+        assert (chat(app).session.provider, chat(app).session.model) == ("second", "mock-priced")
+        assert "Chatting with second · mock-priced" in screen_text(app)

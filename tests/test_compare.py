@@ -314,3 +314,24 @@ def test_every_palette_entry_names_an_action_of_its_screen() -> None:
     bound = {b.action.split("(")[0] for b in CompareScreen.BINDINGS}  # type: ignore[union-attr]
     listed = {a.split("(")[0] for a, _, _ in CompareScreen.PALETTE}
     assert bound <= listed  # every compare key is in the palette too
+
+
+def test_comparisons_start_on_what_is_set_up(user_config: Path) -> None:
+    from coda_tui.ui.screens.compare import starting_panes
+
+    def panes_for(text: str) -> list[tuple[str, str | None]]:
+        user_config.write_text(text, encoding="utf-8")
+        return starting_panes(load_config())
+
+    assert panes_for("") == [("mock", None), ("mock", "mock-priced")]
+    ollama = '[providers.ollama]\nmodel = "llama3.2"\n'
+    assert panes_for(ollama) == [("mock", None), ("ollama", None)]
+    assert panes_for('[defaults]\nprovider = "ollama"\n' + ollama) == [
+        ("ollama", None),
+        ("mock", None),
+    ]
+    groq = '[providers.groq]\ntype = "litellm"\nmodel = "groq/x"\n'
+    both = '[defaults]\nprovider = "ollama"\n[providers.mock]\ndelay = 0\n' + ollama + groq
+    assert panes_for(both) == [("ollama", None), ("groq", None)]  # a real one before Mock
+    chosen = '[compare]\npanes = [{ provider = "mock", model = "mock-1" }]\n' + ollama
+    assert panes_for(chosen) == [("mock", "mock-1")]

@@ -342,3 +342,29 @@ async def test_a_secret_typed_into_a_header_is_refused_and_never_shown(user_conf
         await pilot.press("ctrl+a", "ctrl+k", *'{ x-api-key = "${PROXY_KEY}" }', "enter")
         await settle(pilot)
         assert saved(user_config)["providers"]["proxy"]["headers"] == {"x-api-key": "${PROXY_KEY}"}
+
+
+async def test_the_first_provider_set_up_becomes_what_chat_uses(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    """After Save, chat still said "Chatting with mock": the form now offers (and, over the
+    built-in Mock, ticks) "Use for new chats"."""
+    app = start(user_config, "")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        mock_card = str(app.screen.query_one("#card-mock", ProviderCard).content)
+        assert "built in" in mock_card and "★ new chats use it" in mock_card
+        form = await open_form(pilot, "ollama")
+        assert form.query_one("#make-default").value  # type: ignore[attr-defined]
+        fill(form, base_url=ollama_server.url, model="llama3.2")
+        await pilot.click("#save-user")
+        await settle(pilot)
+        assert saved(user_config)["defaults"]["provider"] == "ollama"
+        assert "★ new chats use it" in str(app.screen.query_one("#card-ollama").content)  # type: ignore[attr-defined]
+        await pilot.press("f1")
+        await settle(pilot)
+        assert "Chatting with ollama · llama3.2" in screen_text(app)
+        await pilot.press(*"hi", "enter")
+        await settle(pilot)
+        assert "You said: hi. Ollama fake answering." in screen_text(app)

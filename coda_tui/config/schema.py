@@ -163,7 +163,8 @@ class CompareSection(StrictModel):
         min_length=1,
         max_length=4,
     )
-    """The providers and models a new comparison starts with (one to four)."""
+    """The providers and models a new comparison starts with (one to four). Unset: the
+    default provider beside the first other one set up (two Mock models when none is)."""
 
 
 class CodaConfig(StrictModel):

@@ -80,14 +80,16 @@ async def stream_into(
         finally:
             await mount()
         chunk = await first
+        finish = None
         while chunk is not None:
             metrics.on_chunk(chunk)
+            finish = chunk.finish_reason or finish
             if chunk.content:
                 parts.append(chunk.content)
                 view.feed(chunk.content)
                 session.update_answer(turn, parts)
             chunk = await anext(stream, None)
-        status = "complete"
+        status = "length" if finish == "length" else "complete"
     except ProviderError as error:
         status = "error"
         partial = getattr(error, "partial_text", "")

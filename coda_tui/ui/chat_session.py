@@ -28,8 +28,11 @@ class ChatParams:
 
     @classmethod
     def from_defaults(cls, defaults: DefaultsSection) -> ChatParams:
-        """What a new chat or comparison starts with: the config's [defaults]."""
-        return cls(defaults.system_prompt or "", defaults.temperature, defaults.max_tokens)
+        """What a new chat or comparison starts with: the system prompt of [defaults], and no
+        sampling of its own. Temperature and max tokens then come from the provider's section,
+        else from [defaults] (the factory's order); sent as call arguments, [defaults] beat a
+        section's own max_tokens."""
+        return cls(defaults.system_prompt or "")
 
     def as_dict(self) -> dict[str, Any]:
         return {"temperature": self.temperature, "max_tokens": self.max_tokens}

@@ -12,8 +12,12 @@ from ..providers import ChatCompletionChunk, Pricing, Usage
 monotonic = time.monotonic  # replaced by snapshot tests, which need a still clock
 
 
-ENDED_EARLY = {"error": "failed", "stopped": "stopped"}
+ENDED_EARLY = {"error": "failed", "stopped": "stopped", "length": "cut at max tokens"}
 """The word beside an answer's figures when it did not complete, by its turn's status."""
+
+
+MIN_SPEED_SPAN = 0.2
+"""Seconds of streaming below which no tokens/s is shown."""
 
 
 def format_cost(cost: float) -> str:
@@ -66,7 +70,9 @@ class StreamMetrics:
             return None
         end = self.finished if self.finished is not None else monotonic()
         elapsed = end - self.first_token
-        return self.output_tokens / elapsed if elapsed > 0 else None
+        # An answer that came in one read has no speed to tell: 1,000 tokens over a
+        # millisecond read as a million tokens a second.
+        return self.output_tokens / elapsed if elapsed >= MIN_SPEED_SPAN else None
 
     @property
     def total_seconds(self) -> float:

@@ -29,6 +29,7 @@ from .chat_settings import ChatSettingsScreen
 from .model_picker import ModelChoice, ModelPickerScreen
 
 if TYPE_CHECKING:
+    from ...config import LoadedConfig
     from ..app import CodaApp
 
 VISIBLE_TURNS = 8
@@ -73,6 +74,9 @@ class ChatScreen(CodaScreen):
     def __init__(self) -> None:
         super().__init__()
         self.session = self._new_session()
+        self.chosen = False
+        """A model picked for this chat (or a chat reopened): Ctrl+N keeps it. Otherwise chats
+        follow the configured default, also when a provider set up meanwhile becomes it."""
         self.models: dict[tuple[str, str], Model] = {}
         self.metrics: StreamMetrics | None = None
 
@@ -105,6 +109,7 @@ class ChatScreen(CodaScreen):
 
     def on_mount(self) -> None:
         self._update_title()
+        self.coda.config_changed.subscribe(self, self.config_changed)
         self.query_one(PromptInput).focus()
         self.set_interval(0.1, self._refresh_status)
         self.call_after_refresh(self.discover_models)
@@ -128,7 +133,7 @@ class ChatScreen(CodaScreen):
     def _welcome(self) -> Content:
         lines = [
             f"Chatting with {self.session.provider} · {self.session.model or 'no model'}.",
-            "Enter sends · Shift+Enter new line · Ctrl+O model · Ctrl+T system prompt",
+            "Enter sends · Ctrl+J new line · Ctrl+O model · Ctrl+T system prompt",
         ]
         if self.coda.first_run:
             lines.append("No config yet: this is the offline Mock provider. F5 sets up providers.")
@@ -232,9 +237,25 @@ class ChatScreen(CodaScreen):
     # -- chats ------------------------------------------------------------------------------------
 
     async def action_new_chat(self) -> None:
-        self.action_stop()
+        """An empty chat on the model chosen for this one (else the configured default)."""
+        if self.is_streaming:
+            self.action_stop()
+            self.notify("The answer in progress was stopped; what came is saved with its chat")
+        old = self.session
         self.session = self._new_session()
+        if self.chosen:
+            self.session.set_model(old.provider, old.model)
         await self.show_session()
+
+    async def config_changed(self, loaded: LoadedConfig) -> None:
+        """An empty chat on the default moves to the new default (a provider just set up)."""
+        if self.chosen or self.session.turns or self.is_streaming:
+            return
+        fresh = self._new_session()
+        if (fresh.provider, fresh.model) != (self.session.provider, self.session.model):
+            self.session = fresh
+            await self.show_session()
+            self.discover_models()
 
     async def action_toggle_history(self) -> None:
         """Show or hide saved chats (the sidebar is built the first time it is asked for)."""
@@ -258,6 +279,7 @@ class ChatScreen(CodaScreen):
             return
         self.action_stop()
         self.session = ChatSession.open(self.coda.store, chat_id, last=VISIBLE_TURNS)
+        self.chosen = True
         await self.show_session()
         self.query_one(PromptInput).focus()
 
@@ -319,6 +341,7 @@ class ChatScreen(CodaScreen):
         """The next answer comes from this model (the conversation so far is kept)."""
         self.models[(choice.provider, choice.model.id)] = choice.model
         self.session.set_model(choice.provider, choice.model.id)
+        self.chosen = True
         self._update_title()
         for welcome in self.query("#welcome"):
             cast(Static, welcome).update(self._welcome())

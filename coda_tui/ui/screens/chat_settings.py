@@ -54,9 +54,9 @@ class ChatSettingsScreen(ModalScreen[ChatParams | None]):
         with Vertical():
             yield Label("System prompt")
             yield TextArea(self.params.system_prompt, id="system_prompt", soft_wrap=True)
-            yield Label("Temperature (0–2, empty for the provider's default)")
+            yield Label("Temperature (0–2; empty: the provider's setting, else [defaults])")
             yield Input(_text(self.params.temperature), id="temperature")
-            yield Label("Max tokens (empty for no limit)")
+            yield Label("Max tokens (empty: the provider's setting, else [defaults])")
             yield Input(_text(self.params.max_tokens), id="max_tokens")
             yield Static("", id="error")
             with Horizontal():

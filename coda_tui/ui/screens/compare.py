@@ -28,7 +28,7 @@ from .chat_settings import ChatSettingsScreen
 from .model_picker import ModelChoice, ModelPickerScreen
 
 if TYPE_CHECKING:
-    pass
+    from ...config import LoadedConfig
 
 MAX_PANES = 4
 
@@ -92,6 +92,23 @@ def comparison_markdown(panes: list[ComparePane]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def starting_panes(loaded: LoadedConfig) -> list[tuple[str, str | None]]:
+    """``[compare] panes`` when set; else the default provider beside the first other one set
+    up (two Mock models on a machine with nothing set up). The built-in two Mock panes showed
+    on every launch, after a provider was set up too."""
+    config = loaded.config
+    if loaded.source_of("compare.panes").name != "default":
+        return [(pane.provider, pane.model) for pane in config.compare.panes]
+    first = config.defaults.provider
+    others = [name for name, section in config.providers.items() if name != first]
+    real = [name for name in others if config.providers[name].type != "mock"]
+    if real or others:
+        return [(first, None), ((real or others)[0], None)]
+    if first == "mock":
+        return [("mock", None), ("mock", "mock-priced")]
+    return [(first, None), ("mock", None)]
+
+
 class CompareScreen(CodaScreen):
     CSS_PATH = "compare.tcss"
     PALETTE = COMPARE_COMMANDS
@@ -134,8 +151,8 @@ class CompareScreen(CodaScreen):
     def compose(self) -> ComposeResult:
         yield ModeBar("compare")
         with Horizontal(id="panes"):
-            for number, pane in enumerate(self.coda.loaded.config.compare.panes, start=1):
-                yield self._pane(number, pane.provider, pane.model)
+            for number, (provider, model) in enumerate(starting_panes(self.coda.loaded), 1):
+                yield self._pane(number, provider, model)
         yield PromptInput(id="compare-prompt", placeholder="One prompt for every pane — Enter")
         yield Footer(compact=True)
 
@@ -290,8 +307,8 @@ class CompareScreen(CodaScreen):
         for pane in self.panes:
             await pane.remove()
         container = self.query_one("#panes")
-        for number, pane in enumerate(self.coda.loaded.config.compare.panes, start=1):
-            await container.mount(self._pane(number, pane.provider, pane.model))
+        for number, (provider, model) in enumerate(starting_panes(self.coda.loaded), 1):
+            await container.mount(self._pane(number, provider, model))
 
     # -- scroll and export --------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Checkbox, Input, Label
 
 from ...providers import BaseProvider, ProviderError, ProviderFactory
 from ..provider_kinds import SESSION_KEY_FIELD, FormError, ProviderKind, section_from_form
@@ -35,6 +35,8 @@ class ProviderForm:
     section: dict[str, Any]
     layer: str
     session_key: str
+    make_default: bool = False
+    """Also make it ``[defaults] provider``: new chats use it."""
 
 
 async def test_connection(provider: BaseProvider) -> tuple[bool, str]:
@@ -79,11 +81,14 @@ class ProviderFormScreen(ModalScreen[ProviderForm | None]):
     )
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_provider")]
 
-    def __init__(self, kind: ProviderKind, name: str, values: dict[str, str]) -> None:
+    def __init__(
+        self, kind: ProviderKind, name: str, values: dict[str, str], make_default: bool = False
+    ) -> None:
         super().__init__()
         self.kind = kind
         self.section_name = name
         self.values = values
+        self.make_default = make_default
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -100,6 +105,12 @@ class ProviderFormScreen(ModalScreen[ProviderForm | None]):
                         id=f"field-{form_field.name}",
                         compact=True,
                     )
+                yield Checkbox(
+                    "Use for new chats ([defaults] provider)",
+                    self.make_default,
+                    id="make-default",
+                    compact=True,
+                )
             yield Label(Content(SAFETY), id="safety")
             yield Label("", id="test-result")
             with Horizontal():
@@ -153,7 +164,8 @@ class ProviderFormScreen(ModalScreen[ProviderForm | None]):
             return
         layer = "project" if event.button.id == "save-project" else "user"
         session_key = self.form().get(SESSION_KEY_FIELD, "").strip()
-        self.dismiss(ProviderForm(self.name_value, section, layer, session_key))
+        make_default = self.query_one("#make-default", Checkbox).value
+        self.dismiss(ProviderForm(self.name_value, section, layer, session_key, make_default))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -40,9 +40,10 @@ class ProviderCard(Static, can_focus=True):
     ProviderCard:focus { border: round $accent; }
     """
 
-    def __init__(self, entry: Entry) -> None:
+    def __init__(self, entry: Entry, is_default: bool = False) -> None:
         super().__init__(id=f"card-{entry.name}")
         self.entry = entry
+        self.is_default = is_default
         self.notes: dict[str, str] = {}
 
     def on_mount(self) -> None:
@@ -51,11 +52,15 @@ class ProviderCard(Static, can_focus=True):
 
     def repaint(self) -> None:
         entry = self.entry
-        if entry.section is None:
+        if entry.section is None and entry.kind.type == "mock":
+            status = "● built in: answers offline, nothing to set up"
+        elif entry.section is None:
             status = "○ not configured — Enter sets it up"
         else:
             model = entry.section.model or "no default model"
             status = f"● configured as [providers.{entry.name}] · {model}"
+        if self.is_default:
+            status += " · ★ new chats use it"
         lines = [status, *(self.notes[k] for k in ("detected", "test") if k in self.notes)]
         self.update(Content(visible_text("\n".join(lines))))
 
@@ -93,7 +98,8 @@ class ProvidersScreen(CodaScreen):
         old = {card.entry.name: card.notes for card in self.query(ProviderCard)}
         focused = self.selected.entry.name if self.selected else None
         await cards.remove_children()
-        new = [ProviderCard(entry) for entry in self.entries(loaded)]
+        default = loaded.config.defaults.provider
+        new = [ProviderCard(entry, entry.name == default) for entry in self.entries(loaded)]
         for card in new:
             card.notes = old.get(card.entry.name, {})
             found = detect(card.entry.kind)
@@ -144,7 +150,11 @@ class ProvidersScreen(CodaScreen):
             return
         entry = card.entry
         values = form_values(entry.kind, entry.section)
-        self.app.push_screen(ProviderFormScreen(entry.kind, entry.name, values), self.save)
+        default = self.coda.loaded.config.defaults.provider
+        # Setting up the first real provider makes it the default, unless the user says no.
+        make_default = default == entry.name or (default == "mock" and entry.kind.type != "mock")
+        form = ProviderFormScreen(entry.kind, entry.name, values, make_default)
+        self.app.push_screen(form, self.save)
 
     def save(self, form: ProviderForm | None) -> None:
         if form is None:
@@ -153,6 +163,8 @@ class ProvidersScreen(CodaScreen):
         try:
             data = read_layer(path)
             data.setdefault("providers", {})[form.name] = form.section
+            if form.make_default:
+                data.setdefault("defaults", {})["provider"] = form.name
             write_layer(path, data)
         except (ConfigWriteError, ValueError, OSError) as exc:
             self.notify(f"Not saved: {exc}", severity="error", timeout=15)
@@ -160,7 +172,8 @@ class ProvidersScreen(CodaScreen):
         if form.session_key:
             self.coda.use_for_session(form.name, api_key=form.session_key)
         self.coda.reload_config()
-        self.notify(f"Saved [providers.{form.name}] in {short_path(path)}")
+        used = " · new chats use it" if form.make_default else ""
+        self.notify(f"Saved [providers.{form.name}] in {short_path(path)}{used}")
 
     def action_test(self) -> None:
         card = self.selected

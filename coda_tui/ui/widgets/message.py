@@ -108,6 +108,7 @@ class MessageView(Vertical, can_focus=True):
         self.status = status
         message = {
             "stopped": "⏹ stopped",
+            "length": "✂ cut at max tokens (Ctrl+T raises it)",
             "streaming": "" if self.body.text else "… waiting for the first token",
             "error": "",
             "complete": "",
