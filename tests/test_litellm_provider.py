@@ -95,19 +95,30 @@ async def test_tool_call_deltas_become_one_complete_call(provider: LiteLLMProvid
 
 
 async def test_wrong_key_names_the_variable_never_the_key(
-    server: OpenAICompatServer, capfd: pytest.CaptureFixture[str], route: str
+    server: OpenAICompatServer,
+    capfd: pytest.CaptureFixture[str],
+    route: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    provider = ProviderFactory().create(
-        "litellm",
-        model=f"{route}/gpt-4o-mini",
-        api_base=server.api_base,
-        api_key="sk-wrong-secret-9876",
-    )
+    """The fix names the variable the section's key comes from: it said OPENAI_API_KEY even
+    for a section whose key was ${WALK_KEY}."""
+    monkeypatch.setenv("WALK_KEY", "sk-wrong-secret-9876")
+    section = {"model": f"{route}/gpt-4o-mini", "api_base": server.api_base}
+    walk = {"type": "litellm", **section, "api_key": "${WALK_KEY}"}
+    factory = ProviderFactory({"providers": {"walk": walk}})
     with pytest.raises(AuthenticationError) as caught:
-        await provider.achat(HELLO)
+        await factory.create("walk").achat(HELLO)
     text = f"{caught.value} {caught.value.hint}"
-    assert ("OPENAI_API_KEY" if route == "openai" else "HOSTED_VLLM_API_KEY") in text
+    assert "set WALK_KEY to a valid key" in text
+    assert "OPENAI_API_KEY" not in text and "HOSTED_VLLM" not in text
     assert "9876" not in text and "sk-wrong" not in text
+    literal = ProviderFactory().create("litellm", **section, api_key="sk-wrong-secret-9876")
+    with pytest.raises(AuthenticationError, match=r"check the api_key of \[providers.litellm\]"):
+        await literal.achat(HELLO)
+    keyless = ProviderFactory().create("litellm", **section)
+    with pytest.raises(AuthenticationError) as without:
+        await keyless.achat(HELLO)
+    assert 'api_key = "${YOUR_SERVER_KEY}"' in (without.value.hint or "")
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # litellm stays quiet under the TUI
 
@@ -183,8 +194,7 @@ async def test_listing_models_fails_clearly(server: OpenAICompatServer, route: s
     with pytest.raises(AuthenticationError) as caught:
         await listing(server.api_base, "sk-wrong-secret-9876").alist_models()
     text = f"{caught.value} {caught.value.hint}"
-    assert "rejected (HTTP 401)" in text
-    assert ("OPENAI_API_KEY" if route == "openai" else "HOSTED_VLLM_API_KEY") in text
+    assert "rejected (HTTP 401)" in text and "check the api_key" in text
     assert "9876" not in text
     with pytest.raises(ProviderError, match=r"listing models failed \(HTTP 404\)") as missing:
         await listing(server.api_base + "/elsewhere").alist_models()

@@ -274,3 +274,88 @@ async def test_a_provider_retired_mid_answer_finishes_it_then_closes(
     assert text == "You said: Hello!. Ollama fake answering."
     await settle(lambda: ollama_server.state.open_connections == 0)
     assert ollama_server.state.open_connections == 0
+
+
+# -- servers that are not what the config says -------------------------------------------------
+
+
+async def test_a_web_page_where_ollama_should_be_is_named_everywhere() -> None:
+    """An HTML page instead of Ollama's JSON: the panel waited forever (a JSONDecodeError left
+    its worker), the models browser dropped the provider, the chat quoted the whole page."""
+    from .servers.web_page import WebPageServer
+
+    with WebPageServer() as page:
+        provider = ProviderFactory().create("ollama", base_url=page.url, model="m", timeout=5)
+        for call in (provider.alist_models(), provider.version(), provider.list_running()):  # type: ignore[attr-defined]
+            with pytest.raises(ProviderError, match="not Ollama's JSON") as caught:
+                await call
+            assert "base_url" in (caught.value.hint or "")
+            assert len(str(caught.value)) < 300
+        with pytest.raises(ProviderError, match="not Ollama's JSON") as chat_error:
+            await provider.achat(HELLO)
+        assert "nginx web server is working" not in str(chat_error.value)
+
+
+async def test_a_reply_ollama_would_not_send_is_an_error_not_a_crash(
+    ollama_server: OllamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .servers.ollama import OllamaHandler
+
+    def odd_show(handler: OllamaHandler, body: object) -> None:
+        handler.send_json(200, {"details": "not a table", "model_info": [1, 2]})
+
+    monkeypatch.setitem(OllamaHandler.routes, ("POST", "/api/show"), odd_show)
+    provider = ollama(ollama_server)
+    with pytest.raises(ProviderError, match="details Ollama would not send"):
+        await provider.show_model("llama3.2")  # type: ignore[attr-defined]
+
+
+async def test_a_missing_model_outside_chat_is_not_a_pull(ollama_server: OllamaServer) -> None:
+    from coda_tui.providers import ModelNotFoundError
+
+    provider = ollama(ollama_server)
+    with pytest.raises(ModelNotFoundError) as deleting:
+        await provider.delete_model("gone:latest")  # type: ignore[attr-defined]
+    assert "ollama pull" not in (deleting.value.hint or "")
+    with pytest.raises(ModelNotFoundError) as chatting:
+        await provider.achat(HELLO, model="gone")
+    assert chatting.value.hint == "run `ollama pull gone`"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "problem"),
+    [
+        ("not a url", "has spaces"),
+        ("ftp://box:11434", "scheme must be http or https"),
+        ("box:port", "port must be a number"),
+        ("http://", "names no host"),
+    ],
+)
+def test_an_address_that_is_not_one_is_refused(base_url: str, problem: str) -> None:
+    from coda_tui.providers import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=problem):
+        ProviderFactory().create("ollama", base_url=base_url)
+
+
+def test_a_bad_address_in_a_file_is_a_config_problem(user_config: object) -> None:
+    from pathlib import Path
+
+    from coda_tui.config import load_config
+
+    assert isinstance(user_config, Path)
+    user_config.write_text('[providers.ollama]\nbase_url = "not a url"\n', encoding="utf-8")
+    loaded = load_config()
+    assert any("base_url" in str(p) and "spaces" in str(p) for p in loaded.problems)
+
+
+@pytest.mark.parametrize("route", ["openai", "hosted_vllm"])
+async def test_a_cut_stream_says_cut_not_unreachable(route: str) -> None:
+    with OpenAICompatServer(OpenAIState(api_key=None)) as server:
+        server.state.reply = "one two three four five"
+        server.state.faults.cut_after = 2
+        with pytest.raises(ProviderConnectionError) as caught:
+            async for _ in compatible(server, route).achat_stream(HELLO):
+                pass
+    assert "cut" in str(caught.value) and "could not reach" not in str(caught.value)
+    assert caught.value.partial_text == "one two"

@@ -275,3 +275,19 @@ def test_pull_stats_speed_and_eta_over_layers() -> None:
     assert stats.speed == 100_000_000
     assert stats.summary() == "200.0 MB / 1.5 GB · 100.0 MB/s · ETA 0:13"
     assert human_duration(3_725) == "1:02:05"
+
+
+async def test_a_web_page_at_the_address_is_reported_not_waited_on(user_config: Path) -> None:
+    from .servers.web_page import WebPageServer
+
+    with WebPageServer() as page:
+        app = ollama_app(user_config, page.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_panel(pilot)
+            await settle(pilot)
+            text = screen_text(app)
+            assert "Asking Ollama" not in text
+            assert "not Ollama's JSON" in text and "Press r to try again" in text
+            await pilot.press("f3")
+            await settle(pilot)
+            assert "not Ollama's JSON" in screen_text(app)  # the models browser says it too

@@ -9,10 +9,43 @@ serves it and defaults to NAME, so ``[providers.ollama]`` needs no type while
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 
 PROVIDER_TYPES = ("litellm", "mock", "ollama", "oci_genai")
+
+
+def check_address(value: str | None, *, scheme_required: bool = False) -> str | None:
+    """A server address a connection can be made to, or a ValueError saying what is wrong
+    ("not a url" became http://not a url:11434, reported as "not running"). A ``${VAR}``
+    reference is checked once resolved."""
+    if value is None or "${" in value or not value.strip():
+        return value
+    text = value.strip()
+    if any(char.isspace() for char in text):
+        raise ValueError(f"{text!r} is not an address (it has spaces)")
+    has_scheme = "://" in text
+    if scheme_required and not has_scheme:
+        raise ValueError(f"{text!r} needs its scheme, e.g. http://{text}")
+    parts = urlsplit(text if has_scheme else f"http://{text}")
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{text!r}: the scheme must be http or https")
+    if not parts.hostname and not text.startswith(":"):
+        raise ValueError(f"{text!r} names no host")
+    try:
+        parts.port  # noqa: B018 - urllib checks the port when it is read
+    except ValueError:
+        raise ValueError(f"{text!r}: the port must be a number from 1 to 65535") from None
+    return value
 
 
 class StrictModel(BaseModel):
@@ -66,6 +99,11 @@ class OllamaSettings(ProviderSettings):
     headers: dict[str, str] = Field(default_factory=dict)
     """Extra HTTP headers, e.g. for a proxy in front of Ollama."""
 
+    @field_validator("base_url")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        return check_address(value)
+
 
 class LiteLLMSettings(ProviderSettings):
     type: Literal["litellm"] = "litellm"
@@ -77,6 +115,11 @@ class LiteLLMSettings(ProviderSettings):
     """Azure OpenAI's API version."""
     headers: dict[str, str] = Field(default_factory=dict)
     """Extra HTTP headers sent with every request."""
+
+    @field_validator("api_base")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        return check_address(value, scheme_required=True)
 
 
 class OCIGenAISettings(ProviderSettings):

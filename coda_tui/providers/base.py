@@ -102,6 +102,9 @@ class BaseProvider(ABC):
             raise settings_error(self._name, exc) from None
         self._open_streams = 0
         self._retired = False
+        self.key_reference: str | None = None
+        """The variable the section's key comes from (``${WALK_KEY}``), set by the factory:
+        the fix a rejected key names."""
 
     @property
     def name(self) -> str:

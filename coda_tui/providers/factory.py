@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import SecretStr, ValidationError
 
 from ..config.loader import LoadedConfig
-from ..config.refs import UnsetVariableError, resolve_tree
+from ..config.refs import WHOLE_REFERENCE, UnsetVariableError, resolve_tree
 from ..config.schema import SETTINGS_BY_TYPE, CodaConfig
 from .base import BaseProvider
 from .errors import ConfigurationError, ProviderError
@@ -123,7 +123,18 @@ class ProviderFactory:
         these settings were seen before."""
         name = name or self.config.defaults.provider
         settings = self.settings_for(name, **params)
-        return ProviderRegistry.create(name, provider_type=self.provider_type(name), **settings)
+        provider = ProviderRegistry.create(name, provider_type=self.provider_type(name), **settings)
+        provider.key_reference = self._key_reference(name, params)
+        return provider
+
+    def _key_reference(self, name: str, params: Mapping[str, Any]) -> str | None:
+        """``WALK_KEY`` when the key in use is the section's ``api_key = "${WALK_KEY}"``."""
+        if "api_key" in params or "api_key" in self.session.get(name, {}):
+            return None
+        key = getattr(self.config.providers.get(name), "api_key", None)
+        text = key.get_secret_value() if isinstance(key, SecretStr) else None
+        match = WHOLE_REFERENCE.match(text.strip()) if text else None
+        return match.group(1) if match else None
 
     def _provider_class(self, name: str) -> type[BaseProvider]:
         provider_type = self.provider_type(name)

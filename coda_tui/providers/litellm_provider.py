@@ -224,7 +224,7 @@ class LiteLLMProvider(BaseProvider):
                 hint="check api_base: it should end in /v1 on an OpenAI-compatible server",
             ) from None
         except httpx.TransportError as exc:
-            raise self._unreachable(request.model, f"{type(exc).__name__}: {exc}") from None
+            raise self._transport_error(exc, request.model) from None
 
     async def _litellm_batches(self, request: ChatRequest) -> AsyncIterator[list[Any]]:
         litellm = await asyncio.to_thread(load_litellm)
@@ -290,12 +290,25 @@ class LiteLLMProvider(BaseProvider):
     # -- errors ---------------------------------------------------------------------------------
 
     def _auth_error(self, model: str, status: int | None) -> AuthenticationError:
-        variable = self._key_variable(model)
+        """Names the variable the key really comes from: the section's own reference, else the
+        vendor's; a server at a custom address gets no vendor key, so it names none."""
+        variable = self.key_reference or (
+            None if self.settings.api_base else self._key_variable(model)
+        )
+        if variable:
+            hint = f'set {variable} to a valid key, or api_key = "${{{variable}}}" in config'
+        elif self.settings.api_key is not None:
+            hint = f"check the api_key of [providers.{self.name}]"
+        else:
+            hint = (
+                f'this server wants a key: api_key = "${{YOUR_SERVER_KEY}}" in '
+                f"[providers.{self.name}], and export YOUR_SERVER_KEY"
+            )
         return AuthenticationError(
             f"the API key was rejected (HTTP {status})" if status else "no API key is set",
             provider=self.name,
             status_code=status or 401,
-            hint=f'set {variable} to a valid key, or api_key = "${{{variable}}}" in config',
+            hint=hint,
         )
 
     def _not_found(self, model: str, message: str) -> ModelNotFoundError:
@@ -312,6 +325,19 @@ class LiteLLMProvider(BaseProvider):
         return RateLimitError(
             message, retry_after=seconds, provider=self.name, status_code=429, hint=wait
         )
+
+    def _transport_error(
+        self, exc: httpx.TransportError, model: str, partial: str = ""
+    ) -> ProviderConnectionError:
+        """Refused or unresolvable: not reached. Anything later: a timeout, or a cut."""
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            return self._unreachable(model, f"{type(exc).__name__}: {exc}")
+        where = self.settings.api_base or provider_of(model)
+        if isinstance(exc, httpx.TimeoutException):
+            message = f"{where} did not answer within {self.settings.timeout:g} s"
+        else:
+            message = f"the connection to {where} was cut ({type(exc).__name__})"
+        return ProviderConnectionError(message, provider=self.name, partial_text=partial)
 
     def _unreachable(self, model: str, message: str) -> ProviderConnectionError:
         where = self.settings.api_base or provider_of(model)
@@ -356,6 +382,13 @@ class LiteLLMProvider(BaseProvider):
         if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, cut)) or (
             is_transport(exc)
         ):
+            if partial or isinstance(exc, cut):  # it had answered: reached, then cut
+                where = self.settings.api_base or provider_of(model)
+                return ProviderConnectionError(
+                    f"the connection to {where} was cut mid-answer: {message}",
+                    provider=self.name,
+                    partial_text=partial,
+                )
             error = self._unreachable(model, message)
             error.partial_text = partial
             return error
@@ -399,7 +432,7 @@ class LiteLLMProvider(BaseProvider):
         try:
             response = await self._http().get("/models")
         except httpx.TransportError as exc:
-            raise self._unreachable(model, f"{type(exc).__name__}: {exc}") from None
+            raise self._transport_error(exc, model) from None
         status = response.status_code
         if status in (401, 403, 429):
             raise self._status_error(response, model)
@@ -409,7 +442,16 @@ class LiteLLMProvider(BaseProvider):
                 provider=self.name,
                 status_code=status,
             )
-        data = response.json().get("data") or []
+        try:
+            data = response.json().get("data") or []
+        except (ValueError, AttributeError):
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            raise ProviderError(
+                f"{self.settings.api_base} answered with {kind}, not a model list: "
+                f"{excerpt(response.text.strip(), 60)}",
+                provider=self.name,
+                hint="check api_base: an OpenAI-compatible server's ends in /v1",
+            ) from None
         prefix = provider_of(model)
         return [
             Model(id=f"{prefix}/{e['id']}", provider=self.name, display_name=e["id"], raw=e)

@@ -62,9 +62,18 @@ def retry_after(exc: object) -> float | None:
 _PREFIX = re.compile(r"^(?:litellm\.\w+: |\w+(?:Error|Exception)(?: - |: ))+")
 
 
+_OBJECT = re.compile(r"<[^<>]*? object at 0x[0-9a-fA-F]+>")
+_WRAPPED = re.compile(r"<(\w+(?:Error|Exception)): ([^<>]*)>")
+
+
 def plain_message(message: str) -> str:
-    """litellm stacks class names in front of the server's words; keep the words."""
-    return _PREFIX.sub("", message).strip() or message
+    """One readable line: litellm stacks class names in front of the server's words, and
+    its transport errors quote Python objects (``ssl:<ssl.SSLContext object at 0x...>``,
+    ``<TransferEncodingError: 400, ...>``); keep the words."""
+    text = _WRAPPED.sub(r"\1: \2", _OBJECT.sub("", message))
+    text = _PREFIX.sub("", text).strip() or message.strip()
+    line = " ".join(text.split())
+    return line if len(line) <= 240 else line[:239] + "…"
 
 
 def is_transport(exc: BaseException) -> bool:

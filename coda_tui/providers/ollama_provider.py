@@ -10,12 +10,13 @@ for a 5,000-token answer instead of 5,000, which is what keeps decoding and the 
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Iterable, Iterator
+import functools
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
+from pydantic import ValidationError
 
 from ..config.schema import OllamaSettings
 from .base import BaseProvider, ChatRequest
@@ -36,9 +37,14 @@ from .models import (
 )
 from .ollama_types import ModelInfo, PullProgress, RunningModel, parse_host
 from .ollama_wire import ChatDecoder, ollama_messages, parse_time
-from .streaming import CompletionAccumulator, aiter_json_batches, iter_json_batches
+from .streaming import CompletionAccumulator, aiter_json_batches, excerpt, iter_json_batches
 
 PULL_TIMEOUT = httpx.Timeout(10.0, read=None)
+T = TypeVar("T")
+
+
+def _content_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
 
 
 class OllamaProvider(BaseProvider):
@@ -113,13 +119,18 @@ class OllamaProvider(BaseProvider):
             partial_text=partial,
         )
 
-    def _status_error(self, status: int, body: str, model: str | None = None) -> ProviderError:
-        try:
-            message = str(json.loads(body).get("error") or body)
-        except (json.JSONDecodeError, AttributeError):
-            message = body.strip() or f"HTTP {status}"
+    def _status_error(
+        self, response: httpx.Response, model: str | None = None, pull_hint: bool = True
+    ) -> ProviderError:
+        """An HTTP error in Ollama's words. A 404 suggests a pull only where a pull is the fix
+        (chat, pull); a model missing from show, copy or delete is not one to download."""
+        status = response.status_code
+        message = self._words(response)
         if status == 404:
-            hint = f"run `ollama pull {model}`" if model else "check the model name"
+            if pull_hint and model:
+                hint = f"run `ollama pull {model}`"
+            else:
+                hint = "it is not on this server: r asks it again for its models"
             return ModelNotFoundError(message, model=model, provider=self.name, hint=hint)
         if status in (401, 403):
             return AuthenticationError(message, provider=self.name, status_code=status)
@@ -128,14 +139,60 @@ class OllamaProvider(BaseProvider):
         hint = "check the Ollama server log" if status >= 500 else ""
         return ProviderError(message, provider=self.name, status_code=status, hint=hint)
 
-    async def _request(self, method: str, path: str, model: str | None = None, **kw: Any) -> Any:
+    def _words(self, response: httpx.Response) -> str:
+        """What the server said: Ollama's ``{"error": ...}``, else a short quote, never a page."""
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and data.get("error"):
+            return str(data["error"])
+        if _content_type(response) == "text/html":
+            return f"HTTP {response.status_code} with a web page, not Ollama's JSON"
+        return (
+            excerpt(response.text.strip(), 80)
+            if response.text.strip()
+            else (f"HTTP {response.status_code}")
+        )
+
+    def _not_ollama(self, response: httpx.Response) -> ProviderError:
+        kind = _content_type(response) or "no content type"
+        return ProviderError(
+            f"{self.base_url} answered with {kind}, not Ollama's JSON: "
+            f"{excerpt(response.text.strip(), 60)}",
+            provider=self.name,
+            hint="check base_url (or OLLAMA_HOST): is an Ollama server listening there?",
+        )
+
+    async def _request(
+        self, method: str, path: str, model: str | None = None, pull_hint: bool = True, **kw: Any
+    ) -> dict[str, Any]:
         try:
             response = await self.client.request(method, path, **kw)
         except httpx.TransportError as exc:
             raise self._connection_error(exc) from None
         if response.status_code >= 400:
-            raise self._status_error(response.status_code, response.text, model)
-        return response.json() if response.content else {}
+            raise self._status_error(response, model, pull_hint)
+        if not response.content:
+            return {}
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            raise self._not_ollama(response)
+        return data
+
+    def _parsed(self, parse: Callable[[], T], what: str) -> T:
+        """A reply checked against its shape: one Ollama would not send is an error, named."""
+        try:
+            return parse()
+        except (ValidationError, TypeError, AttributeError) as exc:
+            raise ProviderError(
+                f"{self.base_url} sent {what} Ollama would not send ({type(exc).__name__})",
+                provider=self.name,
+                hint="check base_url (or OLLAMA_HOST), and the server's version",
+            ) from None
 
     @asynccontextmanager
     async def _stream_batches(
@@ -146,7 +203,10 @@ class OllamaProvider(BaseProvider):
             async with self.client.stream("POST", path, json=payload, **kw) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise self._status_error(response.status_code, response.text, model)
+                    raise self._status_error(response, model)
+                if _content_type(response) == "text/html":
+                    await response.aread()
+                    raise self._not_ollama(response)
                 yield aiter_json_batches(response.aiter_text(), provider=self.name)
         except httpx.TransportError as exc:
             raise self._connection_error(exc) from None
@@ -226,7 +286,7 @@ class OllamaProvider(BaseProvider):
             with self.sync_client.stream("POST", "/api/chat", json=payload) as response:
                 if response.status_code >= 400:
                     response.read()
-                    raise self._status_error(response.status_code, response.text, request.model)
+                    raise self._status_error(response, request.model)
                 for batch in iter_json_batches(response.iter_text(), provider=self.name):
                     yield decoder.chunk(batch)
                     if decoder.done:
@@ -239,6 +299,9 @@ class OllamaProvider(BaseProvider):
 
     async def alist_models(self, *, refresh: bool = False) -> list[Model]:
         data = await self._request("GET", "/api/tags")
+        return self._parsed(lambda: self._listed(data), "a model list")
+
+    def _listed(self, data: dict[str, Any]) -> list[Model]:
         models = []
         for entry in data.get("models") or []:
             details = entry.get("details") or {}
@@ -278,11 +341,12 @@ class OllamaProvider(BaseProvider):
 
     async def list_running(self) -> list[RunningModel]:
         data = await self._request("GET", "/api/ps")
-        return [RunningModel.model_validate(entry) for entry in data.get("models") or []]
+        entries = data.get("models") or []
+        return self._parsed(lambda: [RunningModel.model_validate(e) for e in entries], "a ps list")
 
     async def show_model(self, name: str) -> ModelInfo:
-        data = await self._request("POST", "/api/show", name, json={"model": name})
-        return ModelInfo.model_validate({"name": name, **data})
+        data = await self._request("POST", "/api/show", name, False, json={"model": name})
+        return self._parsed(lambda: ModelInfo.model_validate({"name": name, **data}), "details")
 
     async def pull_model(self, name: str, *, insecure: bool = False) -> AsyncIterator[PullProgress]:
         """Progress as the server streams it; leaving the loop early closes the HTTP stream."""
@@ -292,7 +356,9 @@ class OllamaProvider(BaseProvider):
         ) as batches:
             async for batch in batches:
                 for line in batch:
-                    progress = PullProgress.model_validate(line)
+                    progress = self._parsed(
+                        functools.partial(PullProgress.model_validate, line), "pull progress"
+                    )
                     yield progress
                     if progress.done:
                         return
@@ -301,12 +367,12 @@ class OllamaProvider(BaseProvider):
         )
 
     async def delete_model(self, name: str) -> None:
-        await self._request("DELETE", "/api/delete", name, json={"model": name})
+        await self._request("DELETE", "/api/delete", name, False, json={"model": name})
         self._shown.pop(name, None)
 
     async def copy_model(self, source: str, destination: str) -> None:
         payload = {"source": source, "destination": destination}
-        await self._request("POST", "/api/copy", source, json=payload)
+        await self._request("POST", "/api/copy", source, False, json=payload)
 
     async def unload_model(self, name: str) -> None:
         """Free the model's memory now (an empty chat with keep_alive 0, as documented)."""
