@@ -237,14 +237,24 @@ async def test_export_writes_markdown_and_json(user_config: Path) -> None:
     app = make_app(user_config)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "export this")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
         record = chat(app).session.record
         assert record is not None
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        offered = app.screen.query_one("#value").value  # type: ignore[attr-defined]
+        assert offered == str(Path.cwd() / f"coda-chat-{record.id}.md")
+        await pilot.press("enter")
+        await pilot.pause()
         markdown = Path.cwd() / f"coda-chat-{record.id}.md"
         assert "## You\n\nexport this" in markdown.read_text()
         data = json.loads((Path.cwd() / f"coda-chat-{record.id}.json").read_text())
         assert [m["role"] for m in data["messages"]] == ["user", "assistant"]
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press(*"notes/first", "enter")  # typed over the offer: a folder of its own
+        await pilot.pause()
+        assert "## You" in (Path.cwd() / "notes" / "first.md").read_text()
+        assert (Path.cwd() / "notes" / "first.json").exists()
 
 
 async def test_config_problems_are_shown_and_the_app_still_works(user_config: Path) -> None:
@@ -286,8 +296,14 @@ async def test_history_store_failure_still_starts(user_config: Path, tmp_path: P
     assert app.store is None
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "hi")
-        assert any("history is off" in str(n.message) for n in app._notifications)
+        note = next(
+            str(n.message) for n in app._notifications if "history is off" in str(n.message)
+        )
+        assert str(blocker) in note and "not saved" in note
         assert len(app.query(MessageView)) == 2
+        await pilot.press("ctrl+s", "enter")  # it said "Nothing to export yet" of a visible chat
+        await pilot.pause()
+        assert "## Assistant" in (Path.cwd() / "coda-chat-unsaved.md").read_text()
 
 
 def test_store_is_a_plain_class() -> None:
@@ -521,3 +537,35 @@ async def test_a_provider_set_up_becomes_the_empty_chats_when_it_is_the_default(
         await pilot.pause()
         assert (chat(app).session.provider, chat(app).session.model) == ("second", "mock-priced")
         assert "Chatting with second · mock-priced" in screen_text(app)
+
+
+def test_the_history_file_is_private(user_config: Path, isolated_dirs: Path) -> None:
+    import stat
+
+    from coda_tui.store import default_history_path
+
+    path = default_history_path()
+    store = ChatStore(path)
+    store.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o644)  # written by an earlier release
+    ChatStore(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_a_chat_cut_by_a_crash_reopens_as_interrupted_with_no_stale_figures(
+    user_config: Path,
+) -> None:
+    app = make_app(user_config)
+    assert app.store is not None
+    crashed = app.store.create_chat("crashed", "mock", "mock-1")
+    app.store.add_message(crashed.id, "user", "tell me")
+    app.store.add_message(crashed.id, "assistant", "half an ans", status="streaming")
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        assert "done ·" in screen_text(app)
+        await chat(app).open_chat(crashed.id)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "interrupted: coda-tui closed before this answer ended" in text
+        assert "done ·" not in text  # the figures were the previous chat's answer

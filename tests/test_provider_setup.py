@@ -155,6 +155,8 @@ async def test_a_typed_key_is_used_and_never_lands_anywhere(
         assert "server says: hello with my key" in screen_text(app)
         await pilot.press("ctrl+s")  # export the chat too: exports must not carry it either
         await pilot.pause()
+        await pilot.press("enter")  # where it is offered
+        await pilot.pause()
     leaks = [
         path for path in tmp_path.rglob("*") if path.is_file() and key.encode() in path.read_bytes()
     ]

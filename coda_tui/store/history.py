@@ -2,12 +2,15 @@
 
 An answer is saved while it streams (the UI updates its row about once a second), so a crash
 loses at most the last second of it. Each message keeps its status: complete, streaming,
-stopped or error, so a half answer is shown as what it is when the chat is reopened.
+stopped or error, so a half answer is shown as what it is when the chat is reopened (one still
+marked streaming when its chat is opened was cut by a crash: it reads as interrupted).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -71,6 +74,16 @@ class StoredMessage:
     created_at: float = 0.0
 
 
+def private(path: Path) -> None:
+    """The history readable by its owner only, as the config is: chats hold what users paste.
+    SQLite gives its -wal and -shm files the database's mode."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    with contextlib.suppress(OSError):  # a file of someone else's, or a read-only disk
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+
+
 class ChatStore:
     """One SQLite file; every method is a short transaction, safe to call from the UI thread."""
 
@@ -78,6 +91,7 @@ class ChatStore:
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            private(self.path)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")

@@ -94,10 +94,15 @@ class CodaApp(App[None]):
         self.store_error = ""
         if store is None and self.loaded.config.history.enabled:
             path = self.loaded.config.history.path
+            where = Path(path).expanduser() if path else default_history_path()
             try:
-                self.store = ChatStore(Path(path).expanduser() if path else default_history_path())
+                self.store = ChatStore(where)
             except (sqlite3.Error, OSError) as exc:
-                self.store_error = f"Chat history is off: {exc}"
+                self.store_error = (
+                    f"Chat history is off: {where} cannot be opened ({exc}). This session's "
+                    "chats are not saved; export (Ctrl+S) still works. Set [history] path, or "
+                    "CODA_DATA_DIR, to a folder you can write."
+                )
 
     def on_mount(self) -> None:
         config = self.loaded.config

@@ -78,6 +78,9 @@ class ChatSession:
         session = cls(store, record.provider, record.model, params)
         session.record = record
         session.turns = [_turn(m) for m in store.messages(chat_id, limit=last)]
+        for turn in session.turns:
+            if turn.status == "streaming":  # no answer streams into a chat being opened
+                turn.status = "interrupted"
         session.earlier = store.count_messages(chat_id) - len(session.turns)
         return session
 
@@ -89,6 +92,9 @@ class ChatSession:
         older = [
             _turn(m) for m in self.store.messages(self.record.id, limit=count, before_id=before)
         ]
+        for turn in older:
+            if turn.status == "streaming":
+                turn.status = "interrupted"
         self.turns[:0] = older
         self.earlier = max(self.earlier - len(older), 0)
         return older

@@ -12,7 +12,12 @@ from ..providers import ChatCompletionChunk, Pricing, Usage
 monotonic = time.monotonic  # replaced by snapshot tests, which need a still clock
 
 
-ENDED_EARLY = {"error": "failed", "stopped": "stopped", "length": "cut at max tokens"}
+ENDED_EARLY = {
+    "error": "failed",
+    "stopped": "stopped",
+    "length": "cut at max tokens",
+    "interrupted": "interrupted",
+}
 """The word beside an answer's figures when it did not complete, by its turn's status."""
 
 

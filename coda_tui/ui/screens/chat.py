@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -14,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
 from ...providers import Model, ProviderError
-from ...store import chat_to_json, chat_to_markdown
+from ...store import ChatRecord, StoredMessage, chat_to_json, chat_to_markdown
 from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession, Turn
 from ..commands import CHAT_COMMANDS
@@ -26,6 +27,7 @@ from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
 from .chat_settings import ChatSettingsScreen
+from .dialogs import TextPromptScreen
 from .model_picker import ModelChoice, ModelPickerScreen
 
 if TYPE_CHECKING:
@@ -121,6 +123,8 @@ class ChatScreen(CodaScreen):
     async def show_session(self) -> None:
         """Rebuild the message list from the session (new chat, or one reopened)."""
         self._update_title()
+        self.metrics = None  # the figures shown were another answer's
+        self.status_line.show(Content(""))
         await self.messages.remove_children()
         if not self.session.turns:
             await self.messages.mount(Static(self._welcome(), id="welcome"))
@@ -289,20 +293,62 @@ class ChatScreen(CodaScreen):
             await self.action_new_chat()
 
     def action_export(self) -> None:
-        record = self.session.record
-        if record is None or self.coda.store is None:
+        """Ask where (the current folder is offered), then write Markdown and JSON beside it."""
+        exported = self._exportable()
+        if exported is None:
             self.notify("Nothing to export yet", severity="warning")
             return
-        messages = self.coda.store.messages(record.id)
-        stem = Path.cwd() / f"coda-chat-{record.id}"
-        markdown, data = stem.with_suffix(".md"), stem.with_suffix(".json")
+        record, _ = exported
+        suggested = Path.cwd() / f"coda-chat-{record.id or 'unsaved'}.md"
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip():
+                self._write_export(Path(text.strip()).expanduser())
+
+        self.app.push_screen(
+            TextPromptScreen("Export to (Markdown; the JSON goes beside it)", str(suggested)),
+            chosen,
+        )
+
+    def _exportable(self) -> tuple[ChatRecord, list[StoredMessage]] | None:
+        """The chat as saved, every message; without a history (it could not be opened), the
+        chat as it is on screen."""
+        record, store, session = self.session.record, self.coda.store, self.session
+        if record is not None and store is not None:
+            return record, store.messages(record.id)
+        if not session.turns:
+            return None
+        first = next((t.content for t in session.turns if t.role == "user"), "chat")
+        record = ChatRecord(
+            0,
+            first[:60],
+            session.provider,
+            session.model,
+            session.params.system_prompt,
+            session.params.as_dict(),
+            time.time(),
+        )
+        messages = [
+            StoredMessage(0, 0, t.role, t.content, t.status, t.provider, t.model, t.metrics)
+            for t in session.turns
+        ]
+        return record, messages
+
+    def _write_export(self, markdown: Path) -> None:
+        exported = self._exportable()
+        if exported is None:
+            return
+        record, messages = exported
+        markdown = markdown if markdown.suffix else markdown.with_suffix(".md")
+        data = markdown.with_suffix(".json")
         try:
+            markdown.parent.mkdir(parents=True, exist_ok=True)
             markdown.write_text(chat_to_markdown(record, messages), encoding="utf-8")
             data.write_text(chat_to_json(record, messages), encoding="utf-8")
         except OSError as exc:
             self.notify(f"Export failed: {exc}", severity="error")
             return
-        self.notify(f"Saved {markdown.name} and {data.name} in {stem.parent}")
+        self.notify(f"Saved {markdown.name} and {data.name} in {markdown.parent}")
 
     def _last_answer(self) -> MessageView | None:
         answers = [view for view in self.query(MessageView) if view.role == "assistant"]

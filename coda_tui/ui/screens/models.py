@@ -19,10 +19,10 @@ from ..commands import MODELS_COMMANDS
 from ..text import plain, visible_text
 from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import human_bytes
-from .base import FilteredTableScreen
 from .chat import ChatScreen
 from .compare import CompareScreen
 from .model_picker import DISCOVERY_TIMEOUT, ModelChoice
+from .table_screen import FilteredTableScreen
 
 if TYPE_CHECKING:
     pass

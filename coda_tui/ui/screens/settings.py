@@ -17,9 +17,9 @@ from ...config.keys import SettingRow, layer_file, parse_value, save_setting, se
 from ..commands import SETTINGS_COMMANDS
 from ..text import plain, short_path, visible_text
 from ..widgets.mode_bar import ModeBar
-from .base import FilteredTableScreen
 from .dialogs import ConfirmScreen
 from .setting_edit import SettingEditScreen
+from .table_screen import FilteredTableScreen
 
 if TYPE_CHECKING:
     pass

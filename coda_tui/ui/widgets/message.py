@@ -109,6 +109,7 @@ class MessageView(Vertical, can_focus=True):
         message = {
             "stopped": "⏹ stopped",
             "length": "✂ cut at max tokens (Ctrl+T raises it)",
+            "interrupted": "⚠ interrupted: coda-tui closed before this answer ended",
             "streaming": "" if self.body.text else "… waiting for the first token",
             "error": "",
             "complete": "",
