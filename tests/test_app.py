@@ -569,3 +569,34 @@ async def test_a_chat_cut_by_a_crash_reopens_as_interrupted_with_no_stale_figure
         text = screen_text(app)
         assert "interrupted: coda-tui closed before this answer ended" in text
         assert "done ·" not in text  # the figures were the previous chat's answer
+
+
+async def test_up_on_an_empty_prompt_recalls_what_was_sent(user_config: Path) -> None:
+    from coda_tui.ui.widgets.prompt import PromptInput
+
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first question")
+        await send(pilot, "second question")
+        prompt = app.query_one("#prompt", PromptInput)
+        await pilot.press("up")
+        assert prompt.text == "second question"
+        await pilot.press("up", "up")  # the oldest stays
+        assert prompt.text == "first question"
+        await pilot.press("down")
+        assert prompt.text == "second question"
+        await pilot.press("down")
+        assert prompt.text == ""
+        await pilot.press(*"draft", "up")  # a draft is not replaced
+        assert prompt.text == "draft"
+
+
+def test_chats_show_when_they_changed() -> None:
+    from datetime import datetime
+
+    from coda_tui.ui.widgets.chat_list import when
+
+    now = datetime(2026, 12, 2, 15, 0).timestamp()
+    assert when(datetime(2026, 12, 2, 9, 5).timestamp(), now) == "09:05"
+    assert when(datetime(2026, 11, 25, 9, 5).timestamp(), now) == "Nov 25 09:05"
+    assert when(datetime(2025, 11, 25, 9, 5).timestamp(), now) == "2025-11-25"

@@ -6,6 +6,8 @@ import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from coda_tui.config import load_config
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
@@ -116,8 +118,9 @@ async def test_two_pulls_at_once_each_with_its_bar(
         assert {"mistral:latest", "tinyllama:latest"} <= {m.id for m in panel.models}
 
 
+@pytest.mark.parametrize("how", ["click", "escape"])
 async def test_cancel_a_pull_closes_its_stream(
-    user_config: Path, ollama_server: OllamaServer
+    user_config: Path, ollama_server: OllamaServer, how: str
 ) -> None:
     faults = ollama_server.state.faults
     faults.pull_delay, faults.pull_steps = 0.05, 200
@@ -130,7 +133,10 @@ async def test_cancel_a_pull_closes_its_stream(
             if bar.stats.done_bytes:
                 break
         assert bar.stats.done_bytes, "the pull never started"
-        await pilot.click(".pull-cancel")
+        if how == "click":
+            await pilot.click(".pull-cancel")
+        else:
+            await pilot.press("escape")
         await settle(pilot)
         assert not panel.query(PullProgressBar)
         assert notified(app, "Pull of mistral cancelled")

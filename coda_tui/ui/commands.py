@@ -51,6 +51,7 @@ OLLAMA_COMMANDS = (
     ("unload", "Ollama: unload model", "Free the memory the selected model holds"),
     ("details", "Ollama: model details", "Modelfile, parameters, template, license"),
     ("refresh", "Ollama: refresh", "Ask the server again"),
+    ("cancel_last_pull", "Ollama: stop the last pull", "Esc; each pull's ✕ stops that one"),
 )
 
 MODELS_COMMANDS = (

@@ -62,6 +62,7 @@ class OllamaScreen(CodaScreen):
         Binding("u", "unload", "Unload", id="ollama_unload", tooltip="Free its memory"),
         Binding("i", "details", "Details", id="ollama_details", tooltip="Modelfile, license"),
         Binding("r", "refresh", "Refresh", id="ollama_refresh", tooltip="Ask the server again"),
+        Binding("escape", "cancel_last_pull", "Stop pull", id="ollama_stop_pull", show=False),
     ]
 
     def __init__(self) -> None:
@@ -228,6 +229,11 @@ class OllamaScreen(CodaScreen):
         worker = self.pulls.get(event.bar)
         if worker is not None:
             worker.cancel()
+
+    def action_cancel_last_pull(self) -> None:
+        """Esc: the pull started last stops (its ✕ stops any one)."""
+        if self.pulls:
+            list(self.pulls.values())[-1].cancel()
 
     # -- actions on the selected model ----------------------------------------------------------
 

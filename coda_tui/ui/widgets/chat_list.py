@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on
 from textual.binding import Binding
@@ -13,6 +15,17 @@ from textual.widgets.option_list import Option
 
 from ...store import ChatRecord, ChatStore
 from ..screens.dialogs import ConfirmScreen, TextPromptScreen
+
+
+def when(stamp: float, now: float | None = None) -> str:
+    """When a chat last changed, as short as tells two chats of one title apart."""
+    moment = datetime.fromtimestamp(stamp)
+    today = datetime.fromtimestamp(time.time() if now is None else now)
+    if moment.date() == today.date():
+        return moment.strftime("%H:%M")
+    if moment.year == today.year:
+        return moment.strftime("%b %d %H:%M")
+    return moment.strftime("%Y-%m-%d")
 
 
 class ChatList(OptionList):
@@ -39,7 +52,13 @@ class ChatList(OptionList):
     def refresh_chats(self, current: ChatRecord | None = None) -> None:
         chats = self.store.list_chats() if self.store is not None else []
         self.clear_options()
-        self.add_options(Option(Content(chat.title), id=str(chat.id)) for chat in chats)
+        self.add_options(
+            Option(
+                Content.assemble(chat.title, (f"  {when(chat.updated_at)}", "dim")),
+                id=str(chat.id),
+            )
+            for chat in chats
+        )
         ids = [chat.id for chat in chats]
         if current is not None and current.id in ids:
             self.highlighted = ids.index(current.id)

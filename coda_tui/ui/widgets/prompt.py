@@ -1,4 +1,5 @@
-"""The prompt: several lines, Enter sends, Shift+Enter or Ctrl+J starts a new line."""
+"""The prompt: several lines, Enter sends, Ctrl+J (or Shift+Enter) starts a new line, and Up on
+an empty prompt brings back the prompts sent before, as a shell does."""
 
 from __future__ import annotations
 
@@ -32,13 +33,49 @@ class PromptInput(TextArea, inherit_bindings=False):
             tab_behavior="focus",
             **kwargs,  # type: ignore[arg-type]
         )
+        self.sent = []
+        self._recalled: int | None = None
+
+    sent: list[str]
+    """Prompts sent from here, oldest first."""
+
+    def recall(self, step: int) -> bool:
+        """Show an earlier (-1) or later (+1) prompt; False when there is none to move to."""
+        if step < 0 and not self.sent:
+            return False
+        position = len(self.sent) if self._recalled is None else self._recalled
+        position += step
+        if position < 0:
+            return True  # at the oldest: stay
+        if position >= len(self.sent):
+            if self._recalled is None:
+                return False
+            self._recalled = None
+            self.text = ""
+            return True
+        self._recalled = position
+        self.text = self.sent[position]
+        self.move_cursor(self.document.end)
+        return True
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.prevent_default()
             event.stop()
             if self.text.strip():
+                if not self.sent or self.sent[-1] != self.text:
+                    self.sent.append(self.text)
+                self._recalled = None
                 self.post_message(self.Submitted(self, self.text))
+            return
+        row = self.cursor_location[0]
+        recalling = self._recalled is not None or not self.text
+        earlier = event.key == "up" and recalling and row == 0
+        later = event.key == "down" and self._recalled is not None
+        later = later and row == self.document.line_count - 1
+        if (earlier or later) and self.recall(-1 if earlier else 1):
+            event.prevent_default()
+            event.stop()
             return
         if event.key in ("shift+enter", "ctrl+j", "ctrl+enter"):
             event.prevent_default()
