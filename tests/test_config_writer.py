@@ -164,3 +164,25 @@ def test_headers_with_references_or_no_credential_are_written(user_config: Path)
     set_value(user_config, "providers.openai", {"type": "litellm", "headers": headers})
     written = tomllib.loads(user_config.read_text())["providers"]["openai"]["headers"]
     assert written == headers
+
+
+def test_literal_secrets_become_references_keeping_a_header_scheme() -> None:
+    from coda_tui.config.writer import raw_secret_fields, reference_raw_secrets
+
+    data = {
+        "providers": {
+            "openai": {"type": "litellm", "api_key": "sk-live-1"},
+            "proxy": {"type": "litellm", "headers": {"Authorization": "Bearer tok-2", "X": "y"}},
+        }
+    }
+    moved = reference_raw_secrets(data, lambda dotted: dotted.split(".")[1].upper() + "_KEY")
+    assert moved == {
+        "providers.openai.api_key": ("OPENAI_KEY", "sk-live-1"),
+        "providers.proxy.headers.Authorization": ("PROXY_KEY", "tok-2"),
+    }
+    assert data["providers"]["openai"]["api_key"] == "${OPENAI_KEY}"
+    assert data["providers"]["proxy"]["headers"] == {
+        "Authorization": "Bearer ${PROXY_KEY}",
+        "X": "y",
+    }
+    assert list(raw_secret_fields(data)) == []

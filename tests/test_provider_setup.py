@@ -327,6 +327,11 @@ async def test_a_secret_typed_into_a_header_is_refused_and_never_shown(user_conf
         'headers = { Authorization = "Bearer sk-hand-written-4242", X-Title = "coda" }\n',
     )
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        offer = str(app.screen.query_one(Label).content)
+        assert "providers.proxy.headers.Authorization" in offer and "4242" not in offer
+        await pilot.press("escape")  # declined: it stays as it is, and F6 says why it cannot save
+        await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)
         shown = row(app, "providers.proxy.headers")[0]
@@ -370,3 +375,35 @@ async def test_the_first_provider_set_up_becomes_what_chat_uses(
         await pilot.press(*"hi", "enter")
         await settle(pilot)
         assert "You said: hi. Ollama fake answering." in screen_text(app)
+
+
+async def test_a_literal_key_in_the_user_file_is_offered_a_reference(
+    user_config: Path, openai_server: OpenAICompatServer
+) -> None:
+    """It worked, but every F6 save failed ('refusing to write a literal secret') with no
+    warning and no way out in the app."""
+    app = start(
+        user_config,
+        '[defaults]\nprovider = "local"\n'
+        f'[providers.local]\ntype = "litellm"\nmodel = "openai/local-llama"\n'
+        f'api_base = "{openai_server.api_base}"\napi_key = "{openai_server.state.api_key}"\n',
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        question = str(app.screen.query_one(Label).content)
+        assert "holds a literal key in providers.local.api_key" in question
+        assert openai_server.state.api_key not in question
+        await pilot.click("#confirm")
+        await settle(pilot)
+        text = user_config.read_text(encoding="utf-8")
+        assert 'api_key = "${LOCAL_API_KEY}"' in text
+        assert openai_server.state.api_key not in text
+        assert any("Export LOCAL_API_KEY" in str(n.message) for n in app._notifications)
+        await pilot.press(*"still works?", "enter")  # the key stays in use this session
+        await settle(pilot)
+        assert "server says: still works?" in screen_text(app)
+        await pilot.press("f6")  # and settings can be saved again
+        await settle(pilot)
+        await pilot.press(*"defaults.temperature", "enter", *"0.5", "enter")
+        await settle(pilot)
+        assert saved(user_config)["defaults"]["temperature"] == 0.5

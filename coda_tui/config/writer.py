@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,34 @@ def raw_secret_fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[str
             is_ref = isinstance(value, str) and is_reference(value)
             if not is_ref:
                 yield dotted
+
+
+def reference_raw_secrets(
+    data: dict[str, Any], variable_for: Callable[[str], str]
+) -> dict[str, tuple[str, str]]:
+    """Replace every literal secret in ``data`` with a ``${VAR}`` reference, in place.
+
+    Returns each dotted field with its variable and the literal it held, so the caller can
+    keep using the key for the session and tell the user which variable to export. A
+    header keeps its scheme word: "Bearer sk-..." becomes "Bearer ${VAR}".
+    """
+    moved: dict[str, tuple[str, str]] = {}
+    for dotted in sorted(raw_secret_fields(data)):
+        *parents, leaf = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        literal = str(node[leaf])
+        variable = variable_for(dotted)
+        scheme, _, rest = literal.partition(" ")
+        in_header = len(parents) > 1 and parents[-1] == "headers"
+        if in_header and rest and _SCHEME_WORD.fullmatch(scheme):
+            node[leaf] = f"{scheme} ${{{variable}}}"
+            literal = rest
+        else:
+            node[leaf] = f"${{{variable}}}"
+        moved[dotted] = (variable, literal)
+    return moved
 
 
 def backup_path(path: Path) -> Path:

@@ -117,6 +117,12 @@ class CodaApp(App[None]):
         if self.store_error:
             self.notify(self.store_error, severity="warning", timeout=15)
         self.call_after_refresh(self.warm_up)
+        self.call_after_refresh(self.check_literal_keys)
+
+    def check_literal_keys(self) -> None:
+        from .secret_fix import offer_references
+
+        offer_references(self)
 
     @work(thread=True, exit_on_error=False)
     def warm_up(self) -> None:
