@@ -134,9 +134,32 @@ async def test_retry_replaces_the_last_answer(user_config: Path) -> None:
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert len(list(app.query(MessageView))) == 2
-        assert saved_messages(app)[0] == first[0]
-        assert len(saved_messages(app)) == 2
+        # The first answer is kept, marked, and left out of what the model is sent.
+        assert len(list(app.query(MessageView))) == 3
+        saved = saved_messages(app)
+        assert saved[0] == first[0]
+        assert saved[1] == (first[1][0], first[1][1], "replaced")
+        assert saved[2][2] == "complete"
+        assert "replaced by the answer below" in screen_text(app)
+        sent = chat(app).session.request_messages()
+        assert [m.role for m in sent] == ["user", "assistant"]
+        assert sent[1].content == saved[2][1]
+
+
+async def test_a_stopped_answer_retried_is_kept(user_config: Path) -> None:
+    app = make_app(user_config, '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 200 + '"\n')
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"go", "enter")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        stopped = saved_messages(app)[1]
+        assert stopped[2] == "stopped" and stopped[1]
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.1)
+        assert saved_messages(app)[1] == (stopped[0], stopped[1], "replaced")
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
 
 
 async def test_switch_model_with_the_picker_shows_cost(user_config: Path) -> None:

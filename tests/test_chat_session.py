@@ -52,15 +52,24 @@ def test_streaming_answer_is_saved_about_once_a_second(
     )
 
 
-def test_retry_drops_only_the_last_answer(store: ChatStore) -> None:
+def test_retry_sets_the_last_answer_aside_and_drops_an_empty_one(store: ChatStore) -> None:
     session = ChatSession(store, "mock", "mock-1")
     session.add_user("q")
     turn = session.begin_answer()
     session.end_answer(turn, "bad answer", "complete")
     assert session.drop_last_answer() is turn
-    assert [t.role for t in session.turns] == ["user"]
+    assert [(t.role, t.status) for t in session.turns] == [
+        ("user", "complete"),
+        ("assistant", "replaced"),
+    ]
     assert session.record is not None
-    assert [m.role for m in store.messages(session.record.id)] == ["user"]
+    assert [m.status for m in store.messages(session.record.id)] == ["complete", "replaced"]
+    assert [m.role for m in session.request_messages()] == ["user"]  # not sent again
+    empty = session.begin_answer()
+    session.end_answer(empty, "", "error")
+    assert session.drop_last_answer() is empty
+    assert [m.status for m in store.messages(session.record.id)] == ["complete", "replaced"]
+    session.add_user("another")
     assert session.drop_last_answer() is None
 
 

@@ -33,7 +33,7 @@ def chat_to_markdown(chat: ChatRecord, messages: list[StoredMessage]) -> str:
         heading = _HEADINGS.get(message.role, message.role.title())
         if message.role == "assistant" and message.model:
             heading += f" ({message.provider} · {message.model})"
-        if message.status in ("stopped", "error", "length", "interrupted"):
+        if message.status in ("stopped", "error", "length", "interrupted", "replaced"):
             heading += f" — {message.status}"
         lines += ["", f"## {heading}", "", message.content.rstrip()]
     return "\n".join(lines).rstrip() + "\n"

@@ -107,7 +107,7 @@ class ChatSession:
         if self.params.system_prompt:
             messages.append(Message(role="system", content=self.params.system_prompt))
         for turn in self.turns:
-            if turn.content and turn.role in ("user", "assistant"):
+            if turn.content and turn.role in ("user", "assistant") and turn.status != "replaced":
                 messages.append(Message(role=turn.role, content=turn.content))  # type: ignore[arg-type]
         return messages
 
@@ -179,13 +179,22 @@ class ChatSession:
                 )
 
     def drop_last_answer(self) -> Turn | None:
-        """Remove the last answer (to retry it); the user's prompt stays."""
+        """Set the last answer aside to ask again; the user's prompt stays. An answer with
+        text is kept, marked replaced (on screen, in history and export), out of what the
+        model is sent: a stopped answer retried had no way back. An empty one goes."""
         if not self.turns or self.turns[-1].role != "assistant":
             return None
-        turn = self.turns.pop()
+        turn = self.turns[-1]
+        if turn.content:
+            turn.status = "replaced"
+        else:
+            self.turns.pop()
         with self._saving():
             if self.store is not None and turn.message_id:
-                self.store.delete_message(turn.message_id)
+                if turn.content:
+                    self.store.update_message(turn.message_id, status="replaced")
+                else:
+                    self.store.delete_message(turn.message_id)
         return turn
 
     def set_model(self, provider: str, model: str) -> None:

@@ -235,7 +235,10 @@ class ChatScreen(CodaScreen):
             return
         views = list(self.query(MessageView))
         if dropped is not None and views and views[-1].role == "assistant":
-            await views[-1].remove()
+            if dropped.status == "replaced":
+                views[-1].set_status("replaced")
+            else:
+                await views[-1].remove()
         self.stream_answer()
 
     # -- chats ------------------------------------------------------------------------------------

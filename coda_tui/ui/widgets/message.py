@@ -110,6 +110,7 @@ class MessageView(Vertical, can_focus=True):
             "stopped": "⏹ stopped",
             "length": "✂ cut at max tokens (Ctrl+T raises it)",
             "interrupted": "⚠ interrupted: coda-tui closed before this answer ended",
+            "replaced": "⟲ replaced by the answer below (kept; c copies it)",
             "streaming": "" if self.body.text else "… waiting for the first token",
             "error": "",
             "complete": "",
