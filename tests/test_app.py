@@ -417,6 +417,11 @@ async def test_copy_an_answer_and_its_code(user_config: Path) -> None:
         user.focus()
         await pilot.press("c")
         assert app.clipboard == "show me some python code"
+        note = str(list(app._notifications)[-1].message)
+        # Whether the terminal took it cannot be known: the note says what was sent, and how
+        # to let it through ("Message copied" showed when the terminal ignored it).
+        assert note.startswith("Sent the message (24 characters) to the terminal's clipboard")
+        assert "set-clipboard on" in note
         await pilot.press("y")
         await pilot.pause()
         assert any("No code block" in str(n.message) for n in app._notifications)

@@ -126,13 +126,21 @@ class MessageView(Vertical, can_focus=True):
             await self.mount(Static(Content(f"→ {visible_text(hint)}"), classes="message-hint"))
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.text)
-        self.notify("Message copied")
+        self._copy(self.text, "the message")
+
+    def _copy(self, text: str, what: str) -> None:
+        """Through the terminal (OSC 52): whether it took the text cannot be known from here,
+        so the note says what was sent and what to do if nothing pastes."""
+        self.app.copy_to_clipboard(text)
+        self.notify(
+            f"Sent {what} ({len(text):,} characters) to the terminal's clipboard. Nothing to "
+            "paste? Allow clipboard access (OSC 52) in your terminal; in tmux, "
+            "set -g set-clipboard on"
+        )
 
     def action_copy_code(self) -> None:
         blocks = code_blocks(self.text)
         if not blocks:
             self.notify("No code block in this message", severity="warning")
             return
-        self.app.copy_to_clipboard("\n\n".join(blocks))
-        self.notify(f"Copied {len(blocks)} code block{'s' if len(blocks) > 1 else ''}")
+        self._copy("\n\n".join(blocks), f"{len(blocks)} code block{'s' * (len(blocks) > 1)}")
