@@ -88,11 +88,22 @@ async def test_sort_by_key_and_by_header_keeps_unknown_values_last(
     app = browser_app(user_config, ollama_server.url)
     async with app.run_test(size=SIZE) as pilot:
         browser = await open_browser(pilot)
-        await pilot.press("ctrl+s")  # provider, reversed
+        await pilot.press("ctrl+s", "enter")  # the sorted column is offered: reversed
+        await pilot.pause()
         assert [p for p, _ in rows(browser)] == ["ollama", "ollama", "mock", "mock"]
         assert "Provider ▼" in screen_text(app)
-        await pilot.press("ctrl+s", "ctrl+s")  # model, then model reversed
+        await pilot.press("ctrl+s", "down", "enter")  # model, ascending
+        await pilot.pause()
+        assert rows(browser)[0] == ("ollama", "llama3.2:latest")
+        await pilot.press("ctrl+s", "enter")  # model again: reversed
+        await pilot.pause()
         assert rows(browser)[0] == ("ollama", "qwen2.5:0.5b")
+        await pilot.press("ctrl+s", *["down"] * 4, "enter")  # Size/Quant in one pick
+        await pilot.pause()
+        assert browser.sort_column == 5 and rows(browser)[0] == ("ollama", "qwen2.5:0.5b")
+        await pilot.press("ctrl+s", "escape")  # nothing changes
+        await pilot.pause()
+        assert browser.sort_column == 5
         browser.sort_by(2)  # context, ascending; Ollama's are unknown and stay last
         await pilot.pause()
         assert [m for _, m in rows(browser)][:2] == ["mock-1", "mock-priced"]

@@ -57,7 +57,7 @@ OLLAMA_COMMANDS = (
 MODELS_COMMANDS = (
     ("chat_with", "Models: chat with this model", "Open the chat on the highlighted model"),
     ("add_to_compare", "Models: add to compare", "A new compare pane on this model"),
-    ("sort", "Models: sort", "Reverse the order, then sort by the next column"),
+    ("sort", "Models: sort", "Choose a column; the current one again reverses it"),
     ("refresh", "Models: refresh", "Ask every provider again"),
 )
 

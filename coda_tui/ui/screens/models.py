@@ -21,6 +21,7 @@ from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import human_bytes
 from .chat import ChatScreen
 from .compare import CompareScreen
+from .dialogs import ChoiceScreen
 from .model_picker import DISCOVERY_TIMEOUT, ModelChoice
 from .table_screen import FilteredTableScreen
 
@@ -113,7 +114,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
     BINDINGS = [
         Binding("enter", "chat_with", "Chat", id="models_chat", tooltip="Chat with this model"),
         Binding("ctrl+b", "add_to_compare", "+Compare", id="models_compare", tooltip="Add a pane"),
-        Binding("ctrl+s", "sort", "Sort", id="models_sort", tooltip="Reverse, then next column"),
+        Binding("ctrl+s", "sort", "Sort", id="models_sort", tooltip="Choose the column"),
         Binding("ctrl+r", "refresh", "Refresh", id="models_refresh", tooltip="Ask every provider"),
     ]
 
@@ -253,11 +254,18 @@ class ModelsScreen(FilteredTableScreen[Model]):
     # -- keys -------------------------------------------------------------------------------------
 
     def action_sort(self) -> None:
-        """One key walks every order: this column reversed, then the next column."""
-        if self.sort_reverse:
-            self.sort_by((self.sort_column + 1) % len(COLUMNS))
-        else:
-            self.sort_by(self.sort_column)
+        """Pick the column (the one sorted now is offered; picking it again reverses it):
+        walking every column in turn took 15 presses to reach Size."""
+        titles = [
+            title + (" (reverse it)" if index == self.sort_column else "")
+            for index, (title, *_) in enumerate(COLUMNS)
+        ]
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.sort_by(index)
+
+        self.app.push_screen(ChoiceScreen("Sort by", titles, self.sort_column), chosen)
 
     def sort_by(self, column: int) -> None:
         """A new column sorts ascending; the same column again reverses."""
