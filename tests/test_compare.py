@@ -335,3 +335,24 @@ def test_comparisons_start_on_what_is_set_up(user_config: Path) -> None:
     assert panes_for(both) == [("ollama", None), ("groq", None)]  # a real one before Mock
     chosen = '[compare]\npanes = [{ provider = "mock", model = "mock-1" }]\n' + ollama
     assert panes_for(chosen) == [("mock", "mock-1")]
+
+
+async def test_a_run_adds_nothing_to_history_until_a_pane_is_continued(
+    user_config: Path,
+) -> None:
+    app = compare_app(user_config)
+    assert app.store is not None
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        for prompt in ("tell me about rivers", "and lakes"):
+            await pilot.press(*prompt, "enter")
+            await app.workers.wait_for_complete()
+        assert app.store.list_chats() == []  # was one chat per pane per run
+        slow = panes(screen)[1]
+        slow.post_message(ComparePane.PromoteRequested(slow))
+        await pilot.pause()
+        await pilot.pause()
+        [chat] = app.store.list_chats()
+        assert chat.model == "mock-priced" and chat.title.startswith("⚖ tell me about rivers")
+        saved = [(m.role, m.status) for m in app.store.messages(chat.id)]
+        assert saved == [("user", "complete"), ("assistant", "complete")] * 2

@@ -139,6 +139,32 @@ class ChatSession:
             turn.message_id = self.store.add_message(self.record.id, "user", text)
         return turn
 
+    def persist(self, store: ChatStore) -> ChatRecord | None:
+        """Save this conversation, kept in memory so far, as a new chat: a compare pane is
+        saved when it is continued as a chat, not one history entry per pane per run."""
+        self.store = store
+        with self._saving():
+            first = next((t.content for t in self.turns if t.role == "user"), "")
+            words = " ".join(first.split())[:60] or "New chat"
+            self.record = store.create_chat(
+                self.title_format.format(text=words, model=self.model),
+                self.provider,
+                self.model,
+                system_prompt=self.params.system_prompt,
+                params=self.params.as_dict(),
+            )
+            for turn in self.turns:
+                turn.message_id = store.add_message(
+                    self.record.id,
+                    turn.role,
+                    turn.content,
+                    status=turn.status,
+                    provider=turn.provider,
+                    model=turn.model,
+                    metrics=turn.metrics,
+                )
+        return self.record
+
     def begin_answer(self) -> Turn:
         turn = Turn("assistant", "", "streaming", self.provider, self.model)
         self.turns.append(turn)

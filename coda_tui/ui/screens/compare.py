@@ -142,7 +142,6 @@ class CompareScreen(CodaScreen):
         model = model or self.coda.factory.default_model(provider) or ""
         return ComparePane(
             number,
-            self.coda.store,
             provider,
             model,
             ChatParams.from_defaults(self.coda.loaded.config.defaults),
@@ -291,9 +290,16 @@ class CompareScreen(CodaScreen):
 
     @on(ComparePane.PromoteRequested)
     async def promote(self, event: ComparePane.PromoteRequested) -> None:
-        record = event.pane.session.record
-        if record is None:
+        session = event.pane.session
+        if not session.turns:
             self.notify("Send a prompt first: there is nothing to continue", severity="warning")
+            return
+        if self.coda.store is None:
+            self.notify("Chat history is off: there is no chat to continue in", severity="warning")
+            return
+        record = session.record or session.persist(self.coda.store)
+        if record is None:
+            self.notify(session.save_error or "The chat could not be saved", severity="error")
             return
         from .chat import ChatScreen
 

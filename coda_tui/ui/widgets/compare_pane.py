@@ -12,7 +12,6 @@ from textual.message import Message
 from textual.widgets import Button
 
 from ...providers import Model, ProviderFactory
-from ...store import ChatStore
 from ..answering import stream_into
 from ..chat_session import ChatParams, ChatSession
 from ..metrics import ENDED_EARLY, StreamMetrics, format_cost
@@ -62,14 +61,15 @@ class ComparePane(Vertical, can_focus=True):
     def __init__(
         self,
         number: int,
-        store: ChatStore | None,
         provider: str,
         model: str,
         params: ChatParams,
     ) -> None:
         super().__init__(id=f"pane-{number}")
         self.number = number
-        self.session = ChatSession(store, provider, model, params)
+        # In memory until the pane is continued as a chat: each run added a chat per pane to
+        # the history.
+        self.session = ChatSession(None, provider, model, params)
         self.session.title_format = "⚖ {text} · {model}"
         self.metrics: StreamMetrics | None = None
         self.model_info: Model | None = None
