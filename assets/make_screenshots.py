@@ -17,12 +17,12 @@ ASSETS = Path(__file__).resolve().parent
 SIZE = (120, 36)
 CONFIG = """
 [providers.mock]
-delay = 0
+delay = 0.02
 
 [providers.priced]
 type = "mock"
 model = "mock-priced"
-delay = 0.002
+delay = 0.03
 
 [compare]
 panes = [{ provider = "mock" }, { provider = "priced" }]
