@@ -18,6 +18,8 @@ from coda_tui.ui.screens.model_picker import ModelPickerScreen
 from coda_tui.ui.widgets.message import MessageView
 
 SIZE = (120, 40)
+LONG_ANSWER = '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 300 + '"\n'
+"""A Mock that takes seconds to answer: long enough to stop it, or start a new chat, mid-way."""
 
 
 def screen_text(app: CodaApp) -> str:
@@ -112,7 +114,7 @@ async def test_unknown_model_error_names_the_fix(user_config: Path, ollama_serve
 
 
 async def test_escape_stops_and_keeps_the_partial_answer(user_config: Path) -> None:
-    app = make_app(user_config, '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 300 + '"\n')
+    app = make_app(user_config, LONG_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"hi", "enter")
         await pilot.pause(0.3)
@@ -147,7 +149,7 @@ async def test_retry_replaces_the_last_answer(user_config: Path) -> None:
 
 
 async def test_a_stopped_answer_retried_is_kept(user_config: Path) -> None:
-    app = make_app(user_config, '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 200 + '"\n')
+    app = make_app(user_config, LONG_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"go", "enter")
         await pilot.pause(0.2)
@@ -334,7 +336,7 @@ def test_store_is_a_plain_class() -> None:
 
 
 async def test_new_chat_while_streaming_keeps_the_old_answer(user_config: Path) -> None:
-    app = make_app(user_config, '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 200 + '"\n')
+    app = make_app(user_config, LONG_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"hi", "enter")
         await pilot.pause(0.2)
@@ -530,8 +532,7 @@ async def test_new_chat_keeps_the_chosen_model_and_says_it_stopped_an_answer(
 ) -> None:
     app = make_app(
         user_config,
-        '[providers.mock]\ndelay = 0.02\nreply = "' + "word " * 200 + '"\n'
-        '[providers.other]\ntype = "mock"\nmodel = "mock-priced"\ndelay = 0\n',
+        LONG_ANSWER + '[providers.other]\ntype = "mock"\nmodel = "mock-priced"\ndelay = 0\n',
     )
     async with app.run_test(size=SIZE) as pilot:
         from coda_tui.providers import Model
