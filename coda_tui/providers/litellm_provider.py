@@ -22,17 +22,15 @@ from typing import Any, ClassVar
 import httpx
 
 from ..config.schema import LiteLLMSettings
+from . import litellm_errors
 from .base import BaseProvider, ChatRequest
 from .convert import to_openai_messages, to_openai_tools
 from .errors import (
-    AuthenticationError,
-    ModelNotFoundError,
     ProviderConnectionError,
     ProviderError,
-    RateLimitError,
 )
 from .http_clients import LoopClients
-from .litellm_shapes import is_transport, model_from_cost, plain_message, retry_after
+from .litellm_shapes import model_from_cost, provider_of
 from .models import ChatCompletionChunk, FunctionCall, Model, ToolCall, Usage
 from .streaming import STREAM_DONE, aiter_sse_batches, excerpt
 
@@ -81,11 +79,6 @@ def warm_up(settings: list[LiteLLMSettings], remote_price_map: bool = False) -> 
     so the first answer does not wait seconds for it (OpenAI's own protocol needs nothing)."""
     if any(uses_litellm(s.model, s.api_version) for s in settings):
         load_litellm(remote_price_map)
-
-
-def provider_of(model: str) -> str:
-    """``openai/gpt-4o`` -> ``openai``; a bare name is taken as OpenAI's, as litellm does."""
-    return model.split("/", 1)[0] if "/" in model else "openai"
 
 
 def field(part: Any, name: str) -> Any:
@@ -204,7 +197,7 @@ class LiteLLMProvider(BaseProvider):
 
         client = self._http()
         if "Authorization" not in client.headers and not self.settings.api_base:
-            raise self._auth_error(request.model, None)
+            raise litellm_errors.auth_error(self, request.model, None)
         call = self._call(request, stream=True)
         body = {k: v for k, v in call.items() if k not in NOT_FOR_THE_SERVER}
         body["model"] = request.model.split("/", 1)[-1]
@@ -212,7 +205,7 @@ class LiteLLMProvider(BaseProvider):
             async with client.stream("POST", "/chat/completions", json=body) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise self._status_error(response, request.model)
+                    raise litellm_errors.status_error(self, response, request.model)
                 events = (event.data async for event in EventSource(response).aiter_sse())
                 async for batch in aiter_sse_batches(events, provider=self.name):
                     yield batch
@@ -224,7 +217,7 @@ class LiteLLMProvider(BaseProvider):
                 hint="check api_base: it should end in /v1 on an OpenAI-compatible server",
             ) from None
         except httpx.TransportError as exc:
-            raise self._transport_error(exc, request.model) from None
+            raise litellm_errors.transport_error(self, exc, request.model) from None
 
     async def _litellm_batches(self, request: ChatRequest) -> AsyncIterator[list[Any]]:
         litellm = await asyncio.to_thread(load_litellm)
@@ -275,7 +268,7 @@ class LiteLLMProvider(BaseProvider):
         except ProviderError:
             raise
         except Exception as exc:
-            raise self._error(exc, request.model, "".join(parts)) from None
+            raise litellm_errors.error(self, exc, request.model, "".join(parts)) from None
         if finish is None:
             raise ProviderConnectionError(
                 "the stream ended before the server said it was done",
@@ -286,120 +279,6 @@ class LiteLLMProvider(BaseProvider):
         if calls and finish == "stop":
             finish = "tool_calls"
         yield self.chunk(request.model, tool_calls=calls or None, finish_reason=finish, usage=usage)
-
-    # -- errors ---------------------------------------------------------------------------------
-
-    def _auth_error(self, model: str, status: int | None) -> AuthenticationError:
-        """Names the variable the key really comes from: the section's own reference, else the
-        vendor's; a server at a custom address gets no vendor key, so it names none."""
-        variable = self.key_reference or (
-            None if self.settings.api_base else self._key_variable(model)
-        )
-        if variable:
-            hint = f'set {variable} to a valid key, or api_key = "${{{variable}}}" in config'
-        elif self.settings.api_key is not None:
-            hint = f"check the api_key of [providers.{self.name}]"
-        else:
-            hint = (
-                f'this server wants a key: api_key = "${{YOUR_SERVER_KEY}}" in '
-                f"[providers.{self.name}], and export YOUR_SERVER_KEY"
-            )
-        return AuthenticationError(
-            f"the API key was rejected (HTTP {status})" if status else "no API key is set",
-            provider=self.name,
-            status_code=status or 401,
-            hint=hint,
-        )
-
-    def _not_found(self, model: str, message: str) -> ModelNotFoundError:
-        return ModelNotFoundError(
-            f"model {model!r} not found: {message}",
-            model=model,
-            provider=self.name,
-            status_code=404,
-            hint="check the model name (Ctrl+O lists the models each provider offers)",
-        )
-
-    def _rate_limited(self, message: str, seconds: float | None) -> RateLimitError:
-        wait = f"wait {seconds:g} s and try again" if seconds else None
-        return RateLimitError(
-            message, retry_after=seconds, provider=self.name, status_code=429, hint=wait
-        )
-
-    def _transport_error(
-        self, exc: httpx.TransportError, model: str, partial: str = ""
-    ) -> ProviderConnectionError:
-        """Refused or unresolvable: not reached. Anything later: a timeout, or a cut."""
-        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-            return self._unreachable(model, f"{type(exc).__name__}: {exc}")
-        where = self.settings.api_base or provider_of(model)
-        if isinstance(exc, httpx.TimeoutException):
-            message = f"{where} did not answer within {self.settings.timeout:g} s"
-        else:
-            message = f"the connection to {where} was cut ({type(exc).__name__})"
-        return ProviderConnectionError(message, provider=self.name, partial_text=partial)
-
-    def _unreachable(self, model: str, message: str) -> ProviderConnectionError:
-        where = self.settings.api_base or provider_of(model)
-        return ProviderConnectionError(f"could not reach {where}: {message}", provider=self.name)
-
-    def _server_words(self, response: httpx.Response) -> str:
-        """What an OpenAI-compatible server said in an error response, made safe to show."""
-        try:
-            error = response.json().get("error")
-        except (ValueError, AttributeError):
-            error = None
-        if isinstance(error, dict):
-            error = error.get("message")
-        return plain_message(self._scrub(str(error or excerpt(response.text or ""))))
-
-    def _status_error(self, response: httpx.Response, model: str) -> ProviderError:
-        """An HTTP error from an OpenAI-compatible server, with the server's own words."""
-        status = response.status_code
-        message = self._server_words(response)
-        if status in (401, 403):
-            return self._auth_error(model, status)
-        if status == 404:
-            return self._not_found(model, message)
-        if status == 429:
-            return self._rate_limited(message, retry_after(response))
-        return ProviderError(f"HTTP {status}: {message}", provider=self.name, status_code=status)
-
-    def _error(self, exc: Exception, model: str, partial: str) -> ProviderError:
-        """litellm's exceptions (subclasses of the openai SDK's) in our terms."""
-        import openai
-
-        message = plain_message(self._scrub(str(getattr(exc, "message", None) or exc)))
-        missing_key = isinstance(exc, openai.OpenAIError) and "api_key" in message
-        if isinstance(exc, openai.AuthenticationError) or missing_key:
-            return self._auth_error(model, getattr(exc, "status_code", 401))
-        if isinstance(exc, openai.NotFoundError):
-            return self._not_found(model, message)
-        if isinstance(exc, openai.RateLimitError):
-            return self._rate_limited(message, retry_after(exc))
-        litellm = sys.modules.get("litellm")
-        cut = getattr(litellm, "MidStreamFallbackError", ())  # raised when a stream breaks
-        if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, cut)) or (
-            is_transport(exc)
-        ):
-            if partial or isinstance(exc, cut):  # it had answered: reached, then cut
-                where = self.settings.api_base or provider_of(model)
-                return ProviderConnectionError(
-                    f"the connection to {where} was cut mid-answer: {message}",
-                    provider=self.name,
-                    partial_text=partial,
-                )
-            error = self._unreachable(model, message)
-            error.partial_text = partial
-            return error
-        return ProviderError(
-            message, provider=self.name, status_code=getattr(exc, "status_code", None)
-        )
-
-    def _scrub(self, text: str) -> str:
-        """A server may quote the key back: never let it reach the screen or a log."""
-        key = self.settings.api_key.get_secret_value() if self.settings.api_key else ""
-        return text.replace(key, "***") if key else text
 
     # -- models ---------------------------------------------------------------------------------
 
@@ -432,13 +311,14 @@ class LiteLLMProvider(BaseProvider):
         try:
             response = await self._http().get("/models")
         except httpx.TransportError as exc:
-            raise self._transport_error(exc, model) from None
+            raise litellm_errors.transport_error(self, exc, model) from None
         status = response.status_code
         if status in (401, 403, 429):
-            raise self._status_error(response, model)
+            raise litellm_errors.status_error(self, response, model)
         if status >= 400:  # a server without a model list says 404: not about any model
+            words = litellm_errors.server_words(self, response)
             raise ProviderError(
-                f"listing models failed (HTTP {status}): {self._server_words(response)}",
+                f"listing models failed (HTTP {status}): {words}",
                 provider=self.name,
                 status_code=status,
             )

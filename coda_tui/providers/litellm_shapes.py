@@ -95,3 +95,8 @@ def is_transport(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def provider_of(model: str) -> str:
+    """``openai/gpt-4o`` -> ``openai``; a bare name is taken as OpenAI's, as litellm does."""
+    return model.split("/", 1)[0] if "/" in model else "openai"

@@ -24,7 +24,8 @@ def variable_for(dotted: str, data: dict[str, object]) -> str:
     if len(parts) == 3 and parts[0] == "providers" and parts[2] == "api_key":
         section = (data.get("providers") or {}).get(parts[1]) or {}  # type: ignore[attr-defined]
         if not section.get("api_base"):
-            from ..providers.litellm_provider import KEY_VARIABLES, provider_of
+            from ..providers.litellm_provider import KEY_VARIABLES
+            from ..providers.litellm_shapes import provider_of
 
             vendor = provider_of(str(section.get("model") or ""))
             if vendor in KEY_VARIABLES:
