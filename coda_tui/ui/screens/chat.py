@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -15,8 +14,8 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
 from ...providers import Model, ProviderError
-from ...store import ChatRecord, StoredMessage, chat_to_json, chat_to_markdown
 from ..answering import stream_into
+from ..chat_export import exportable, write_export
 from ..chat_session import ChatParams, ChatSession, Turn
 from ..commands import CHAT_COMMANDS
 from ..metrics import ENDED_EARLY, StreamMetrics
@@ -297,61 +296,26 @@ class ChatScreen(CodaScreen):
 
     def action_export(self) -> None:
         """Ask where (the current folder is offered), then write Markdown and JSON beside it."""
-        exported = self._exportable()
+        exported = exportable(self.session, self.coda.store)
         if exported is None:
             self.notify("Nothing to export yet", severity="warning")
             return
-        record, _ = exported
-        suggested = Path.cwd() / f"coda-chat-{record.id or 'unsaved'}.md"
+        suggested = Path.cwd() / f"coda-chat-{exported[0].id or 'unsaved'}.md"
 
         def chosen(text: str | None) -> None:
-            if text and text.strip():
-                self._write_export(Path(text.strip()).expanduser())
+            current = exportable(self.session, self.coda.store)
+            if text and text.strip() and current is not None:
+                try:
+                    written = write_export(Path(text.strip()).expanduser(), *current)
+                except OSError as exc:
+                    self.notify(f"Export failed: {exc}", severity="error")
+                    return
+                self.notify(f"Saved {written}")
 
         self.app.push_screen(
             TextPromptScreen("Export to (Markdown; the JSON goes beside it)", str(suggested)),
             chosen,
         )
-
-    def _exportable(self) -> tuple[ChatRecord, list[StoredMessage]] | None:
-        """The chat as saved, every message; without a history (it could not be opened), the
-        chat as it is on screen."""
-        record, store, session = self.session.record, self.coda.store, self.session
-        if record is not None and store is not None:
-            return record, store.messages(record.id)
-        if not session.turns:
-            return None
-        first = next((t.content for t in session.turns if t.role == "user"), "chat")
-        record = ChatRecord(
-            0,
-            first[:60],
-            session.provider,
-            session.model,
-            session.params.system_prompt,
-            session.params.as_dict(),
-            time.time(),
-        )
-        messages = [
-            StoredMessage(0, 0, t.role, t.content, t.status, t.provider, t.model, t.metrics)
-            for t in session.turns
-        ]
-        return record, messages
-
-    def _write_export(self, markdown: Path) -> None:
-        exported = self._exportable()
-        if exported is None:
-            return
-        record, messages = exported
-        markdown = markdown if markdown.suffix else markdown.with_suffix(".md")
-        data = markdown.with_suffix(".json")
-        try:
-            markdown.parent.mkdir(parents=True, exist_ok=True)
-            markdown.write_text(chat_to_markdown(record, messages), encoding="utf-8")
-            data.write_text(chat_to_json(record, messages), encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Export failed: {exc}", severity="error")
-            return
-        self.notify(f"Saved {markdown.name} and {data.name} in {markdown.parent}")
 
     def _last_answer(self) -> MessageView | None:
         answers = [view for view in self.query(MessageView) if view.role == "assistant"]
