@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
 from coda_tui.config import load_config
+from coda_tui.ui import textual_compat
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.widgets import answer_markdown, frame_clock
 from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown, BlockSplitter, estimate_height
@@ -239,7 +240,7 @@ def test_the_shared_parser_renders_as_rich_does(theme: str) -> None:
             console.print(renderable)
         return capture.get()
 
-    ours = answer_markdown.markdown(SAMPLE, theme)
+    ours = textual_compat.markdown(SAMPLE, theme)
     theirs = Markdown(SAMPLE, code_theme=theme, hyperlinks=False)
     assert vars(ours).keys() == vars(theirs).keys()
     assert text(ours) == text(theirs)

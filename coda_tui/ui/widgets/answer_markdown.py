@@ -14,11 +14,10 @@ and links are shown, not turned into terminal hyperlinks.
 from __future__ import annotations
 
 import bisect
-import copy
 import os
 import re
 from time import monotonic
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from textual import events
 from textual.geometry import Region, Size
@@ -26,12 +25,11 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
+from ..textual_compat import markdown, remeasure_on_layout, settle_size
 from .frame_clock import FRAME_SECONDS, FrameClock
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
     from rich.console import RenderableType
-    from rich.markdown import Markdown
 
 OPEN_BLOCK_SHARE = 0.25
 """At most this share of the time goes to re-rendering the block still being written."""
@@ -77,29 +75,6 @@ WARM_LANGUAGES = ("python", "bash")
 """Code blocks whose highlighter is compiled before the first answer (Python's: 25 ms). Only
 the commonest: the warm-up shares the interpreter with a user who may already be typing."""
 
-_parser: MarkdownIt | None = None
-_templates: dict[str, Markdown] = {}
-
-
-def markdown(source: str, code_theme: str) -> Markdown:
-    """Rich's ``Markdown(source)`` without its cost: it builds a new parser for every instance,
-    more than half of rendering a short block. One parser, configured as Rich configures
-    its own, parses every block; the rest of the object is copied from one made by Rich."""
-    global _parser
-    from rich.markdown import Markdown
-
-    template = _templates.get(code_theme)
-    if template is None:
-        template = _templates[code_theme] = Markdown("", code_theme=code_theme, hyperlinks=False)
-    if _parser is None:
-        from markdown_it import MarkdownIt
-
-        _parser = MarkdownIt().enable("strikethrough").enable("table")
-    document = copy.copy(template)
-    document.markup = source
-    document.parsed = _parser.parse(source)
-    return document
-
 
 def warm_up() -> None:
     """Import and compile, ahead of time and off the UI thread, what the first answer's
@@ -111,19 +86,6 @@ def warm_up() -> None:
     with console.file:
         for theme in ("monokai", "default"):
             console.print(markdown(f"# a\n\n- b *c* `d`\n\n{fences}", theme))
-
-
-def settle_size(widget: Any, size: Size, virtual_size: Size, container_size: Size) -> bool:
-    """Take a new size from the layout without asking for another one.
-
-    Textual sets a resized widget's ``virtual_size`` reactive, which requests a second layout
-    (and a repaint of everything that moved) on the next frame, though the layout that resized
-    it already placed everything (a scroller's scrollbars, when they come or go, ask for their
-    own). With two answers growing that second pass was half of every frame's cost, and keys
-    waited behind it. Safe only with ``AnswerMarkdown.refresh``: the second pass used to
-    correct an answer measured while its layout request waited.
-    """
-    return bool(widget._size_updated(size, virtual_size, container_size, layout=False))
 
 
 class BlockSplitter:
@@ -373,12 +335,12 @@ class AnswerMarkdown(Widget):
     def refresh(
         self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
     ) -> Self:
-        if layout and self._layout_required:
+        if layout:
             # Textual keys a widget's measured size by a counter it bumps only when a layout is
             # first asked for. Another pane's layout can measure this answer while that request
             # waits; the answer grows again, and the layout it asked for would be given the
             # old measure: after its last growth, the end of the answer stayed off screen.
-            self._layout_updates += 1
+            remeasure_on_layout(self)
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _size_updated(

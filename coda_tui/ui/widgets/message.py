@@ -12,7 +12,8 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from ..text import visible_text
-from .answer_markdown import AnswerMarkdown, settle_size
+from ..textual_compat import settle_size
+from .answer_markdown import AnswerMarkdown
 
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 
