@@ -13,7 +13,8 @@ import sys
 from typing import TextIO
 
 from .config import LoadedConfig
-from .providers import BaseProvider, Model, ProviderError, ProviderFactory
+from .providers import BaseProvider, ProviderError, ProviderFactory
+from .services import Listing, ModelCatalog
 from .ui.text import visible_text
 
 EXIT_ERROR = 1
@@ -76,13 +77,19 @@ async def _stream(provider: BaseProvider, prompt: str, loaded: LoadedConfig, out
 
 
 def models(loaded: LoadedConfig, provider: str | None, *, as_json: bool) -> int:
-    factory = ProviderFactory(loaded)
-    names = [provider] if provider else factory.available()
-    found, failures = asyncio.run(_list(factory, names))
-    if provider and failures:
-        return _fail(failures[0])
-    for failure in failures:
-        print(f"coda-tui: warning: {failure}", file=sys.stderr)
+    catalog = ModelCatalog(ProviderFactory(loaded), timeout=15)
+    names = [provider] if provider else catalog.providers()
+
+    async def every() -> list[Listing]:
+        return [listing async for listing in catalog.every(names)]
+
+    listings = sorted(asyncio.run(every()), key=lambda listing: names.index(listing.provider))
+    found = [model for listing in listings for model in listing.models]
+    if provider and listings[0].error is not None:
+        return _fail(listings[0].error)
+    for listing in listings:
+        if listing.failed:
+            print(f"coda-tui: warning: {listing.error}", file=sys.stderr)
     if as_json:
         print(json.dumps([m.model_dump(mode="json") for m in found], indent=2))
         return 0
@@ -93,24 +100,3 @@ def models(loaded: LoadedConfig, provider: str | None, *, as_json: bool) -> int:
             price = f"${model.pricing.input_per_million:g}/${model.pricing.output_per_million:g}"
         print(f"{model.provider:<12} {model.id:<40} {context:>6} {price}")
     return 0
-
-
-async def _list(
-    factory: ProviderFactory, names: list[str]
-) -> tuple[list[Model], list[ProviderError]]:
-    async def one(name: str) -> list[Model] | ProviderError:
-        try:
-            return await asyncio.wait_for(factory.create(name).alist_models(), timeout=15)
-        except ProviderError as error:
-            return error
-        except TimeoutError:
-            return ProviderError("no answer within 15 s", provider=name)
-
-    results = await asyncio.gather(*(one(name) for name in names))
-    found = [m for r in results if isinstance(r, list) for m in r]
-    failures = [
-        r
-        for name, r in zip(names, results, strict=True)
-        if isinstance(r, ProviderError) and not (len(names) > 1 and factory.not_set_up(name, r))
-    ]
-    return found, failures

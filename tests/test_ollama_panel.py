@@ -297,3 +297,21 @@ async def test_a_web_page_at_the_address_is_reported_not_waited_on(user_config: 
             await pilot.press("f3")
             await settle(pilot)
             assert "not Ollama's JSON" in screen_text(app)  # the models browser says it too
+
+
+async def test_a_pulled_model_shows_in_the_picker_at_once(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    """The model list is shared by every screen; a pull makes it ask again."""
+    from coda_tui.ui.screens.model_picker import ModelPickerScreen
+
+    app = ollama_app(user_config, ollama_server.url)
+    async with app.run_test(size=SIZE) as pilot:
+        assert "mistral:latest" not in {m.id for m in (await app.catalog.listing("ollama")).models}
+        panel = await open_panel(pilot)
+        panel.start_pull("mistral")
+        await settle(pilot)
+        await pilot.press("f1", "ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, ModelPickerScreen)
+        assert any(c.model.id == "mistral:latest" for c in app.screen.choices)

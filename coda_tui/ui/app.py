@@ -18,6 +18,7 @@ from textual.signal import Signal
 from ..config import ConfigWriteError, LiteLLMSettings, LoadedConfig, load_config, set_value
 from ..config.paths import user_config_file
 from ..providers import ProviderFactory, ProviderRegistry
+from ..services import ModelCatalog
 from ..store import ChatStore, default_history_path
 from .commands import CodaCommands
 from .screens.chat import ChatScreen
@@ -88,6 +89,8 @@ class CodaApp(App[None]):
         self.session_settings: dict[str, dict[str, Any]] = {}
         """Typed-in keys for this run, per provider: memory only, never written anywhere."""
         self.factory = ProviderFactory(self.loaded)
+        self.catalog = ModelCatalog(self.factory)
+        """Every provider's models, listed once and shared by every screen."""
         self.config_changed: Signal[LoadedConfig] = Signal(self, "config-changed")
         self.first_run = not user_config_file().exists()
         self.store = store
@@ -154,7 +157,7 @@ class CodaApp(App[None]):
         """
         self.loaded = self.reload()
         self.first_run = not user_config_file().exists()
-        self.factory = ProviderFactory(self.loaded, session=self.session_settings)
+        self._new_factory()
         self.run_worker(
             ProviderRegistry.aretire_instances(), group="providers", exit_on_error=False
         )
@@ -172,7 +175,12 @@ class CodaApp(App[None]):
     def use_for_session(self, provider: str, **settings: Any) -> None:
         """Settings (a typed key) used for this run only; never reach a file."""
         self.session_settings.setdefault(provider, {}).update(settings)
+        self._new_factory()
+
+    def _new_factory(self) -> None:
+        """Providers from the settings as they now are, and a model catalog asked anew."""
         self.factory = ProviderFactory(self.loaded, session=self.session_settings)
+        self.catalog = ModelCatalog(self.factory)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.loaded.config.ui.theme:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -13,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
-from ...providers import Model, ProviderError
+from ...providers import Model
 from ..answering import stream_into
 from ..chat_export import exportable, write_export
 from ..chat_session import ChatParams, ChatSession, Turn
@@ -336,19 +335,15 @@ class ChatScreen(CodaScreen):
     @work(group="discovery", exit_on_error=False)
     async def discover_models(self) -> None:
         """After the first paint: the current provider's models, for prices and the picker."""
-        try:
-            provider = self.coda.factory.create(self.session.provider)
-            models = await asyncio.wait_for(provider.alist_models(), timeout=10)
-        except (ProviderError, TimeoutError):
-            return
-        self.models.update({(m.provider, m.id): m for m in models})
+        listing = await self.coda.catalog.listing(self.session.provider)
+        self.models.update({(m.provider, m.id): m for m in listing.models})
 
     def action_pick_model(self) -> None:
         def chosen(choice: ModelChoice | None) -> None:
             if choice is not None:
                 self.use_model(choice)
 
-        self.app.push_screen(ModelPickerScreen(self.coda.factory), chosen)
+        self.app.push_screen(ModelPickerScreen(self.coda.catalog), chosen)
 
     def use_model(self, choice: ModelChoice) -> None:
         """The next answer comes from this model (the conversation so far is kept)."""

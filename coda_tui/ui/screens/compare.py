@@ -6,7 +6,6 @@ update live; the best time to first token, speed, total time and cost are highli
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
 
-from ...providers import ProviderError
 from ..chat_session import ChatParams
 from ..commands import COMPARE_COMMANDS
 from ..metrics import format_cost
@@ -166,11 +164,8 @@ class CompareScreen(CodaScreen):
     async def discover_models(self, panes: list[ComparePane]) -> None:
         """Prices and context of each pane's model, for its figures."""
         for pane in panes:
-            try:
-                provider = self.coda.factory.create(pane.session.provider)
-                models = await asyncio.wait_for(provider.alist_models(), timeout=10)
-            except (ProviderError, TimeoutError):
-                continue
+            listing = await self.coda.catalog.listing(pane.session.provider)
+            models = listing.models
             pane.model_info = next((m for m in models if m.id == pane.session.model), None)
 
     # -- sending ----------------------------------------------------------------------------------
@@ -240,7 +235,7 @@ class CompareScreen(CodaScreen):
             if choice is not None:
                 pane.set_model(choice.provider, choice.model)
 
-        self.app.push_screen(ModelPickerScreen(self.coda.factory), chosen)
+        self.app.push_screen(ModelPickerScreen(self.coda.catalog), chosen)
 
     def action_params(self) -> None:
         """The same system prompt and sampling for every pane (the default)."""

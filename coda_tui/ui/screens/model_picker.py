@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from textual import on, work
@@ -14,10 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...providers import Model, ProviderError, ProviderFactory
+from ...providers import Model
+from ...services import ModelCatalog
 from .dialogs import DIALOG_CSS
-
-DISCOVERY_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -54,9 +52,9 @@ class ModelPickerScreen(ModalScreen[ModelChoice | None]):
         Binding("up", "move(-1)", show=False),
     ]
 
-    def __init__(self, factory: ProviderFactory) -> None:
+    def __init__(self, catalog: ModelCatalog) -> None:
         super().__init__()
-        self.factory = factory
+        self.catalog = catalog
         self.choices: list[ModelChoice] = []
         self.failures: dict[str, str] = {}
         self._visible: list[ModelChoice] = []
@@ -68,21 +66,15 @@ class ModelPickerScreen(ModalScreen[ModelChoice | None]):
             yield OptionList(id="models")
 
     def on_mount(self) -> None:
-        for name in self.factory.available():
+        for name in self.catalog.providers():
             self.load(name)
 
     @work(group="models", exit_on_error=False)
     async def load(self, name: str) -> None:
-        try:
-            provider = self.factory.create(name)
-            models = await asyncio.wait_for(provider.alist_models(), DISCOVERY_TIMEOUT)
-        except ProviderError as error:
-            if not self.factory.not_set_up(name, error):
-                self.failures[name] = str(error)
-        except TimeoutError:
-            self.failures[name] = f"{name}: no answer within {DISCOVERY_TIMEOUT:g} s"
-        else:
-            self.choices.extend(ModelChoice(name, model) for model in models)
+        listing = await self.catalog.listing(name)
+        if listing.failed:
+            self.failures[name] = str(listing.error)
+        self.choices.extend(ModelChoice(name, model) for model in listing.models)
         self.show()
 
     @on(Input.Changed, "#filter")

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...providers import Model, ProviderError
+from ...services import DISCOVERY_TIMEOUT
 from ..commands import MODELS_COMMANDS
 from ..text import plain, visible_text
 from ..widgets.mode_bar import ModeBar
@@ -22,7 +23,7 @@ from ..widgets.pull_progress import human_bytes
 from .chat import ChatScreen
 from .compare import CompareScreen
 from .dialogs import ChoiceScreen
-from .model_picker import DISCOVERY_TIMEOUT, ModelChoice
+from .model_picker import ModelChoice
 from .table_screen import FilteredTableScreen
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
     def __init__(self) -> None:
         super().__init__()
         self.models: dict[str, list[Model]] = {}
-        self.failures: dict[str, ProviderError | str] = {}
+        self.failures: dict[str, ProviderError] = {}
         self.asking: set[str] = set()
         self.described: set[tuple[str, str]] = set()
         self.unset: set[str] = set()
@@ -151,7 +152,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
     # -- loading ------------------------------------------------------------------------------
 
     def action_refresh(self, first: bool = False) -> None:
-        for name in self.coda.factory.available():
+        for name in self.coda.catalog.providers():
             self.asking.add(name)
             self.load(name, refresh=not first)
         self.show()
@@ -159,23 +160,18 @@ class ModelsScreen(FilteredTableScreen[Model]):
     @work(group="models-browser", exit_on_error=False)
     async def load(self, name: str, refresh: bool) -> None:
         try:
-            provider = self.coda.factory.create(name)
-            models = await asyncio.wait_for(
-                provider.alist_models(refresh=refresh), DISCOVERY_TIMEOUT
-            )
-        except ProviderError as error:
-            if self.coda.factory.not_set_up(name, error):
-                self.unset.add(name)
-            else:
-                self.failures[name] = error
-            self.models.pop(name, None)
-        except TimeoutError:
-            self.failures[name] = f"{name}: no answer within {DISCOVERY_TIMEOUT:g} s"
-        else:
-            self.failures.pop(name, None)
-            self.models[name] = models
+            listing = await self.coda.catalog.listing(name, refresh=refresh)
         finally:
             self.asking.discard(name)
+        if listing.error is None:
+            self.failures.pop(name, None)
+            self.models[name] = listing.models
+        else:
+            if listing.not_set_up:
+                self.unset.add(name)
+            else:
+                self.failures[name] = listing.error
+            self.models.pop(name, None)
         self.show()
 
     # -- showing --------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ class OllamaScreen(CodaScreen):
 
     @work(exclusive=True, group="ollama-refresh", exit_on_error=False)
     async def refresh_models(self) -> None:
+        self.coda.catalog.forget(self.provider_name)  # the picker and browser ask again too
         provider = self.provider
         try:
             version, models, running = await asyncio.gather(
