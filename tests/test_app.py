@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from coda_tui.config import load_config
+from coda_tui.services.chat_session import ChatSession
 from coda_tui.store import ChatStore
 from coda_tui.ui.app import CodaApp
-from coda_tui.ui.chat_session import ChatSession
 from coda_tui.ui.screens.chat import VISIBLE_TURNS, ChatScreen
 from coda_tui.ui.screens.chat_settings import ChatSettingsScreen
 from coda_tui.ui.screens.model_picker import ModelPickerScreen

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from coda_tui.services import chat_session
+from coda_tui.services.chat_session import ChatParams, ChatSession
 from coda_tui.store import ChatStore
-from coda_tui.ui import chat_session
-from coda_tui.ui.chat_session import ChatParams, ChatSession
 from coda_tui.ui.screens.chat_settings import parse_params
 
 

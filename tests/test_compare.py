@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from coda_tui.config import load_config
-from coda_tui.ui import answering
+from coda_tui.services import answer_stream
+from coda_tui.services.metrics import format_cost
 from coda_tui.ui.app import CodaApp
-from coda_tui.ui.metrics import format_cost
 from coda_tui.ui.screens.chat import ChatScreen
 from coda_tui.ui.screens.compare import CompareScreen, best_panes, comparison_markdown
 from coda_tui.ui.widgets.compare_pane import ComparePane
@@ -278,7 +278,7 @@ async def test_no_full_garbage_collection_while_any_pane_streams(
 ) -> None:
     """A full collection stalls a frame for tens of milliseconds; it waits for the answers,
     and comes back once the last one ended, however it ended. Young collections go on."""
-    monkeypatch.setattr(answering, "RESUME_AFTER", 0.05)
+    monkeypatch.setattr(answer_stream, "RESUME_AFTER", 0.05)
     before = gc.get_threshold()
     app = compare_app(user_config, fast="delay = 0.01\nfail_after = 3", slow="delay = 0.05")
     async with app.run_test(size=SIZE) as pilot:
@@ -289,7 +289,7 @@ async def test_no_full_garbage_collection_while_any_pane_streams(
         assert slow.session.turns[-1].status == "streaming"
         assert gc.isenabled()
         assert gc.get_threshold()[:2] == before[:2]
-        assert gc.get_threshold()[2] >= answering.NEVER
+        assert gc.get_threshold()[2] >= answer_stream.NEVER
         await until(lambda: slow.session.turns[-1].status == "complete")
         await until(lambda: gc.get_threshold() == before, timeout=2)
     assert gc.get_threshold() == before

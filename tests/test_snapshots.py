@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from coda_tui.config import load_config
+from coda_tui.services import metrics
+from coda_tui.services.chat_session import ChatSession
 from coda_tui.store import ChatStore
-from coda_tui.ui import metrics
 from coda_tui.ui.app import CodaApp
-from coda_tui.ui.chat_session import ChatSession
 
 SIZE = (120, 40)
 SMALL = (80, 24)

@@ -13,11 +13,11 @@ from textual.content import Content
 from textual.widgets import Button, Footer, Static
 
 from ...providers import Model
-from ..answering import stream_into
-from ..chat_export import exportable, write_export
-from ..chat_session import ChatParams, ChatSession, Turn
+from ...services.answer_stream import AnswerStream
+from ...services.chat_export import exportable, write_export
+from ...services.chat_session import ChatParams, ChatSession, Turn
+from ...services.metrics import ENDED_EARLY, StreamMetrics
 from ..commands import CHAT_COMMANDS
-from ..metrics import ENDED_EARLY, StreamMetrics
 from ..widgets.chat_list import ChatList
 from ..widgets.message import MessageScroll, MessageView
 from ..widgets.mode_bar import ModeBar
@@ -192,20 +192,19 @@ class ChatScreen(CodaScreen):
     @work(exclusive=True, group="chat", exit_on_error=False)
     async def stream_answer(self) -> None:
         session = self.session
-        request = session.request_messages()
-        turn = session.begin_answer()
-        view = self._view(turn)
         model = self.models.get((session.provider, session.model))
-        self.metrics = StreamMetrics(pricing=model.pricing if model else None)
+        answer = AnswerStream(session, self.coda.factory, model.pricing if model else None)
+        view = self._view(answer.turn)
+        self.metrics = answer.metrics
 
         async def mount() -> None:
             await self.messages.mount(view)
             self.messages.anchor()
 
         try:
-            await stream_into(view, mount, session, request, turn, self.coda.factory, self.metrics)
+            await answer.run(view, mount)
         finally:
-            self._refresh_status(final=turn.status)
+            self._refresh_status(final=answer.turn.status)
             self._report_save_error()
 
     def _report_save_error(self) -> None:

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from ..chat_session import ChatParams
+from ...services.chat_session import ChatParams
 from .dialogs import DIALOG_CSS
 
 

@@ -15,9 +15,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Footer
 
-from ..chat_session import ChatParams
+from ...services.chat_session import ChatParams
+from ...services.metrics import format_cost
 from ..commands import COMPARE_COMMANDS
-from ..metrics import format_cost
 from ..widgets.compare_pane import ComparePane
 from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput

@@ -12,9 +12,9 @@ from textual.message import Message
 from textual.widgets import Button
 
 from ...providers import Model, ProviderFactory
-from ..answering import stream_into
-from ..chat_session import ChatParams, ChatSession
-from ..metrics import ENDED_EARLY, StreamMetrics, format_cost
+from ...services.answer_stream import AnswerStream
+from ...services.chat_session import ChatParams, ChatSession
+from ...services.metrics import ENDED_EARLY, StreamMetrics, format_cost
 from .message import MessageScroll, MessageView
 from .status_line import StatusLine
 
@@ -117,19 +117,17 @@ class ComparePane(Vertical, can_focus=True):
 
     @work(exclusive=True, exit_on_error=False)
     async def stream(self, factory: ProviderFactory) -> None:
-        session = self.session
-        request = session.request_messages()
-        turn = session.begin_answer()
-        view = MessageView("assistant", status="streaming")
         pricing = self.model_info.pricing if self.model_info else None
-        self.metrics = StreamMetrics(pricing=pricing)
+        answer = AnswerStream(self.session, factory, pricing)
+        view = MessageView("assistant", status="streaming")
+        self.metrics = answer.metrics
 
         async def mount() -> None:
             await self.messages.mount(view)
             self.messages.anchor()
 
         try:
-            await stream_into(view, mount, session, request, turn, factory, self.metrics)
+            await answer.run(view, mount)
         finally:
             self.post_message(self.Finished(self))
 

@@ -108,7 +108,7 @@ class ChatSession:
             messages.append(Message(role="system", content=self.params.system_prompt))
         for turn in self.turns:
             if turn.content and turn.role in ("user", "assistant") and turn.status != "replaced":
-                messages.append(Message(role=turn.role, content=turn.content))  # type: ignore[arg-type]
+                messages.append(Message(role=turn.role, content=turn.content))
         return messages
 
     @contextlib.contextmanager

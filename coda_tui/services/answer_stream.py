@@ -1,0 +1,138 @@
+"""One answer, from request to saved turn: the pipeline the chat and every compare pane share.
+
+The request goes out before the view is mounted, so connecting overlaps the UI work; the answer
+is saved as it streams; a provider error is shown in the view with its fix, and any other error
+costs this one answer, never the app. Cancelling (Esc) keeps what arrived, marked "stopped".
+No Textual here: the screen hands in a view that takes text, an error and the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from ..providers import ChatCompletionChunk, Pricing, ProviderError, ProviderFactory
+from .chat_session import ChatSession
+from .metrics import StreamMetrics
+
+
+class AnswerView(Protocol):
+    """Where an answer shows (a message widget): it is told, it never asks."""
+
+    def feed(self, text: str) -> None: ...
+
+    async def show_error(self, message: str, hint: str) -> None: ...
+
+    async def finish(self) -> None: ...
+
+    def set_status(self, status: str) -> None: ...
+
+
+_streams = 0
+_thresholds: tuple[int, int, int] | None = None
+RESUME_AFTER = 0.5
+"""Seconds full collections wait after the last answer ends: its final frames come first."""
+NEVER = 1 << 30
+
+
+@asynccontextmanager
+async def collection_paused() -> AsyncIterator[None]:
+    """No full garbage collection while any answer streams.
+
+    A full collection walks every object the app has made: 20-70 ms here once two answers
+    are on screen, a stall in the middle of a frame. The young generations are still
+    collected (a fraction of a millisecond each), so a long stream's cyclic garbage does not
+    pile up; the full collection waits until the answers are on screen.
+    """
+    global _streams, _thresholds
+    _streams += 1
+    if _thresholds is None:
+        _thresholds = gc.get_threshold()
+        gc.set_threshold(_thresholds[0], _thresholds[1], NEVER)
+    try:
+        yield
+    finally:
+        _streams -= 1
+        asyncio.get_running_loop().call_later(RESUME_AFTER, _resume_collection)
+
+
+def _resume_collection() -> None:
+    global _thresholds
+    if _streams == 0 and _thresholds is not None:
+        gc.set_threshold(*_thresholds)
+        _thresholds = None
+
+
+class AnswerStream:
+    """The session's next answer: its request and turn are taken when it is made, so the view
+    can be built for the turn before the answer starts."""
+
+    def __init__(
+        self, session: ChatSession, factory: ProviderFactory, pricing: Pricing | None = None
+    ) -> None:
+        self.session = session
+        self.factory = factory
+        self.request = session.request_messages()
+        self.turn = session.begin_answer()
+        self.metrics = StreamMetrics(pricing=pricing)
+
+    @collection_paused()
+    async def run(self, view: AnswerView, mount: Callable[[], Awaitable[object]]) -> str:
+        """Stream into ``view`` (``mount`` shows it); returns how it ended, as ``turn.status``:
+        complete, length, stopped or error."""
+        session, turn, metrics = self.session, self.turn, self.metrics
+        parts: list[str] = []
+        status = "stopped"
+        stream: AsyncIterator[ChatCompletionChunk] | None = None
+        first: asyncio.Future[ChatCompletionChunk | None] | None = None
+        try:
+            try:
+                provider = self.factory.create(session.provider)
+                stream = provider.achat_stream(
+                    self.request,
+                    model=session.model or None,
+                    temperature=session.params.temperature,
+                    max_tokens=session.params.max_tokens,
+                )
+                first = asyncio.ensure_future(anext(stream, None))  # the request goes out now
+            finally:
+                await mount()
+            chunk = await first
+            finish = None
+            while chunk is not None:
+                metrics.on_chunk(chunk)
+                finish = chunk.finish_reason or finish
+                if chunk.content:
+                    parts.append(chunk.content)
+                    view.feed(chunk.content)
+                    session.update_answer(turn, parts)
+                chunk = await anext(stream, None)
+            status = "length" if finish == "length" else "complete"
+        except ProviderError as error:
+            status = "error"
+            partial = getattr(error, "partial_text", "")
+            if partial and not parts:
+                parts.append(partial)
+                view.feed(partial)
+            where = error.provider or session.provider
+            await view.show_error(f"{where}: {error.message}", error.hint or "")
+        except Exception as error:  # a bug must cost one answer, never the app or the chat
+            status = "error"
+            await view.show_error(
+                f"unexpected error: {type(error).__name__}: {error}",
+                "this is a bug in coda-tui; the chat is saved, please report it",
+            )
+        finally:
+            if first is not None and not first.done():
+                first.cancel()
+                await asyncio.gather(first, return_exceptions=True)
+            if stream is not None:
+                await stream.aclose()  # type: ignore[attr-defined]
+            metrics.finish()
+            await view.finish()
+            session.end_answer(turn, "".join(parts), status, metrics.as_dict())
+            view.set_status(status)
+        return status
