@@ -113,14 +113,19 @@ async def test_unknown_model_error_names_the_fix(user_config: Path, ollama_serve
         assert "→ run `ollama pull llama3`" in screen_text(app)
 
 
+async def stop_mid_answer(pilot, prompt: str) -> None:  # type: ignore[no-untyped-def]
+    """Send ``prompt`` to the LONG_ANSWER Mock and press Esc while it streams."""
+    await pilot.press(*prompt, "enter")
+    await pilot.pause(0.25)
+    await pilot.press("escape")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_escape_stops_and_keeps_the_partial_answer(user_config: Path) -> None:
     app = make_app(user_config, LONG_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"hi", "enter")
-        await pilot.pause(0.3)
-        await pilot.press("escape")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await stop_mid_answer(pilot, "hi")
         role, content, status = saved_messages(app)[-1]
         assert (role, status) == ("assistant", "stopped")
         assert 0 < len(content.split()) < 300
@@ -151,10 +156,7 @@ async def test_retry_replaces_the_last_answer(user_config: Path) -> None:
 async def test_a_stopped_answer_retried_is_kept(user_config: Path) -> None:
     app = make_app(user_config, LONG_ANSWER)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"go", "enter")
-        await pilot.pause(0.2)
-        await pilot.press("escape")
-        await app.workers.wait_for_complete()
+        await stop_mid_answer(pilot, "go")
         stopped = saved_messages(app)[1]
         assert stopped[2] == "stopped" and stopped[1]
         await pilot.press("ctrl+r")
