@@ -15,7 +15,7 @@ from typing import TextIO
 from .config import LoadedConfig
 from .providers import BaseProvider, ProviderError, ProviderFactory
 from .services import Listing, ModelCatalog
-from .ui.text import visible_text
+from .services.untrusted import visible_text
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2

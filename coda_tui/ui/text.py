@@ -1,4 +1,4 @@
-"""Model output is untrusted: make every control character visible instead of letting it act."""
+"""Text as the screens show it: untrusted text made visible, table cells, short paths."""
 
 from __future__ import annotations
 
@@ -6,16 +6,9 @@ from pathlib import Path
 
 from rich.text import Text
 
-_KEEP = {"\n", "\t"}
-_VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in _KEEP}
-_VISIBLE[0x7F] = "\u2421"
-# C1 controls (0x80-0x9f) include CSI (0x9b), which some terminals honour like ESC [.
-_VISIBLE.update({code: "\ufffd" for code in range(0x80, 0xA0)})
+from ..services.untrusted import visible_text
 
-
-def visible_text(text: str) -> str:
-    """``text`` with control characters shown as symbols (ESC -> ␛), so none reach the terminal."""
-    return text.translate(_VISIBLE)
+__all__ = ["plain", "short_path", "visible_text"]
 
 
 def plain(text: str) -> Text:
