@@ -33,6 +33,14 @@ def make_app(config: Path, text: str = "[providers.mock]\ndelay = 0\n") -> CodaA
     return CodaApp(load_config())
 
 
+def ollama_config(url: str, model: str = "llama3.2") -> str:
+    """The local test Ollama as the default provider."""
+    return (
+        f'[defaults]\nprovider = "ollama"\n[providers.ollama]\nbase_url = "{url}"\n'
+        f'model = "{model}"\n'
+    )
+
+
 def chat(app: CodaApp) -> ChatScreen:
     assert isinstance(app.screen, ChatScreen)
     return app.screen
@@ -103,11 +111,7 @@ async def test_failed_stream_shows_the_error_inline_and_keeps_the_partial_answer
 
 
 async def test_unknown_model_error_names_the_fix(user_config: Path, ollama_server) -> None:  # type: ignore[no-untyped-def]
-    app = make_app(
-        user_config,
-        f'[defaults]\nprovider = "ollama"\n[providers.ollama]\nbase_url = "{ollama_server.url}"\n'
-        'model = "llama3"\n',
-    )
+    app = make_app(user_config, ollama_config(ollama_server.url, "llama3"))
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "hi")
         assert "→ run `ollama pull llama3`" in screen_text(app)
@@ -460,11 +464,7 @@ async def test_no_connection_is_left_open_after_a_reload_or_at_exit(
     from .test_network import settle
 
     state = ollama_server.state
-    app = make_app(
-        user_config,
-        f'[defaults]\nprovider = "ollama"\n[providers.ollama]\nbase_url = "{ollama_server.url}"\n'
-        'model = "llama3.2"\n',
-    )
+    app = make_app(user_config, ollama_config(ollama_server.url))
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "hi")
         assert state.count("/api/chat") == 1 and state.open_connections == 1  # kept alive

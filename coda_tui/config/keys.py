@@ -21,7 +21,7 @@ from pydantic import BaseModel, SecretStr
 from . import paths
 from .loader import DEFAULT_LAYER, Layer, LoadedConfig
 from .refs import is_reference
-from .writer import CREDENTIAL_HEADER, assign, literal_header_secret, read_layer, write_layer
+from .writer import assign, header_holds_secret, read_layer, write_layer
 
 HIDDEN = "•••••• (hidden)"
 
@@ -110,9 +110,7 @@ def show_value(value: Any) -> str:
     if isinstance(value, dict):  # headers: a credential shows only as its references
         return json.dumps(
             {
-                name: HIDDEN
-                if CREDENTIAL_HEADER.search(str(name)) and literal_header_secret(item)
-                else item
+                name: HIDDEN if header_holds_secret(name, item) else item
                 for name, item in value.items()
             }
         )

@@ -59,6 +59,11 @@ def literal_header_secret(value: object) -> bool:
     return rest != "" and _SCHEME_WORD.fullmatch(rest) is None
 
 
+def header_holds_secret(name: object, value: object) -> bool:
+    """A header that carries a credential (by its name) written out literally."""
+    return CREDENTIAL_HEADER.search(str(name)) is not None and literal_header_secret(value)
+
+
 def raw_secret_fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
     """Dotted names of secret fields whose value is not a ``${VAR}`` reference, and of
     credential headers whose value holds a literal secret."""
@@ -69,7 +74,7 @@ def raw_secret_fields(data: Mapping[str, Any], prefix: str = "") -> Iterator[str
                 yield from (
                     f"{dotted}.{header}"
                     for header, text in value.items()
-                    if CREDENTIAL_HEADER.search(str(header)) and literal_header_secret(text)
+                    if header_holds_secret(header, text)
                 )
             else:
                 yield from raw_secret_fields(value, dotted + ".")

@@ -20,7 +20,7 @@ from ..config.paths import user_config_file
 from ..providers import ProviderFactory, ProviderRegistry
 from ..services import ModelCatalog
 from ..store import ChatStore, default_history_path
-from .commands import CodaCommands
+from .commands import MODE_COMMANDS, CodaCommands
 from .screens.chat import ChatScreen
 from .widgets.frame_clock import FrameClock
 
@@ -46,31 +46,17 @@ class CodaApp(App[None]):
     DEFAULT_MODE = "chat"
     COMMANDS = App.COMMANDS | {CodaCommands}
     BINDINGS = [
-        Binding("f1", "switch_mode('chat')", "Chat", id="mode_chat", priority=True, show=False),
-        Binding(
-            "f2", "switch_mode('compare')", "Compare", id="mode_compare", priority=True, show=False
-        ),
-        Binding(
-            "f3", "switch_mode('models')", "Models", id="mode_models", priority=True, show=False
-        ),
-        Binding(
-            "f4", "switch_mode('ollama')", "Ollama", id="mode_ollama", priority=True, show=False
-        ),
-        Binding(
-            "f5",
-            "switch_mode('providers')",
-            "Providers",
-            id="mode_providers",
-            priority=True,
-            show=False,
-        ),
-        Binding(
-            "f6",
-            "switch_mode('settings')",
-            "Settings",
-            id="mode_settings",
-            priority=True,
-            show=False,
+        # On the mode bar, not in the footer: at 80 columns the footer had no room for them.
+        *(
+            Binding(
+                f"f{number}",
+                f"switch_mode('{mode}')",
+                title,
+                id=f"mode_{mode}",
+                priority=True,
+                show=False,
+            )
+            for number, (mode, title, _) in enumerate(MODE_COMMANDS, start=1)
         ),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
@@ -88,9 +74,7 @@ class CodaApp(App[None]):
         """Reads the layers again the way they were first read (the same --config and flags)."""
         self.session_settings: dict[str, dict[str, Any]] = {}
         """Typed-in keys for this run, per provider: memory only, never written anywhere."""
-        self.factory = ProviderFactory(self.loaded)
-        self.catalog = ModelCatalog(self.factory)
-        """Every provider's models, listed once and shared by every screen."""
+        self._new_factory()
         self.config_changed: Signal[LoadedConfig] = Signal(self, "config-changed")
         self.first_run = not user_config_file().exists()
         self.store = store
@@ -178,7 +162,8 @@ class CodaApp(App[None]):
         self._new_factory()
 
     def _new_factory(self) -> None:
-        """Providers from the settings as they now are, and a model catalog asked anew."""
+        """Providers from the settings as they now are, and a model catalog asked anew (every
+        provider's models, listed once and shared by every screen)."""
         self.factory = ProviderFactory(self.loaded, session=self.session_settings)
         self.catalog = ModelCatalog(self.factory)
 

@@ -301,10 +301,9 @@ class ChatScreen(CodaScreen):
         suggested = Path.cwd() / f"coda-chat-{exported[0].id or 'unsaved'}.md"
 
         def chosen(text: str | None) -> None:
-            current = exportable(self.session, self.coda.store)
-            if text and text.strip() and current is not None:
+            if text and text.strip():
                 try:
-                    written = write_export(Path(text.strip()).expanduser(), *current)
+                    written = write_export(Path(text.strip()).expanduser(), *exported)
                 except OSError as exc:
                     self.notify(f"Export failed: {exc}", severity="error")
                     return

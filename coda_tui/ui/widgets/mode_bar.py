@@ -10,15 +10,9 @@ from textual import events
 from textual.content import Content, Span
 from textual.widget import Widget
 
-MODES = (
-    ("chat", "Chat"),
-    ("compare", "Compare"),
-    ("models", "Models"),
-    ("ollama", "Ollama"),
-    ("providers", "Providers"),
-    ("settings", "Settings"),
-)
-GAP = "  "
+from ..commands import MODE_COMMANDS
+
+MODES = [(mode, title) for mode, title, _ in MODE_COMMANDS]
 
 
 class ModeBar(Widget):
@@ -50,7 +44,7 @@ class ModeBar(Widget):
             self._places.append((start, len(text), mode))
             if mode == self.mode:
                 spans.append(Span(start, len(text), "bold reverse $accent"))
-            text += GAP[:1]
+            text += " "
         subtitle = self.screen.sub_title
         room = self.size.width - len(text) - 1
         if subtitle and room > 8:
