@@ -76,13 +76,7 @@ def load_config(
     cwd: Path | None = None,
 ) -> LoadedConfig:
     """Read every layer that exists and merge them into one validated ``CodaConfig``."""
-    candidates = [
-        Layer("system", paths.system_config_file()),
-        Layer("user", paths.user_config_file()),
-        Layer("project", paths.project_config_file(cwd)),
-    ]
-    if config_file is not None:
-        candidates.append(Layer("file", Path(config_file).expanduser()))
+    candidates = [Layer(name, path) for name, path in paths.layer_files(config_file, cwd)]
 
     result = LoadedConfig(config=CodaConfig())
     merged: dict[str, Any] = {}

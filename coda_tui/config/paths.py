@@ -50,3 +50,15 @@ def user_config_file() -> Path:
 
 def project_config_file(cwd: Path | None = None) -> Path:
     return (cwd or Path.cwd()) / ".coda" / CONFIG_FILE_NAME
+
+
+def layer_files(config_file: Path | None = None, cwd: Path | None = None) -> list[tuple[str, Path]]:
+    """Each file layer's name and path, lowest first (the ones that do not exist included)."""
+    files = [
+        ("system", system_config_file()),
+        ("user", user_config_file()),
+        ("project", project_config_file(cwd)),
+    ]
+    if config_file is not None:
+        files.append(("file", Path(config_file).expanduser()))
+    return files

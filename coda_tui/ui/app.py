@@ -7,7 +7,7 @@ import importlib
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events, work
 from textual.app import App
@@ -15,14 +15,18 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
-from ..config import ConfigWriteError, LiteLLMSettings, LoadedConfig, load_config, set_value
 from ..config.paths import user_config_file
-from ..providers import ProviderFactory, ProviderRegistry
-from ..services import ModelCatalog
-from ..store import ChatStore, default_history_path
+from ..config.peek import peek_ui
 from .commands import MODE_COMMANDS, CodaCommands
+from .screens.base import CodaScreen
 from .screens.chat import ChatScreen
 from .widgets.frame_clock import FrameClock
+
+if TYPE_CHECKING:
+    from ..config import LoadedConfig
+    from ..providers import ProviderFactory
+    from ..services import ModelCatalog
+    from ..store import ChatStore
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -34,7 +38,9 @@ def _screen(module: str, name: str) -> Screen[None]:
 
 class CodaApp(App[None]):
     TITLE = "coda-tui"
-    CSS_PATH = "app.tcss"
+    # The chat screen's file too: it is the first screen, and a screen bringing a file the app
+    # has not read makes Textual parse every rule again before the first frame (10-15 ms).
+    CSS_PATH = ["app.tcss", "screens/chat.tcss"]
     MODES = {
         "chat": ChatScreen,
         "compare": lambda: _screen("compare", "CompareScreen"),
@@ -66,21 +72,36 @@ class CodaApp(App[None]):
         loaded: LoadedConfig | None = None,
         *,
         store: ChatStore | None = None,
-        reload: Callable[[], LoadedConfig] = load_config,
+        reload: Callable[[], LoadedConfig] | None = None,
+        config_file: Path | None = None,
     ):
+        """With ``loaded`` the app starts from it; without, the first frame is drawn from the
+        raw ``[ui]`` table and the config is read, validated and applied right after it."""
         super().__init__()
-        self.loaded = loaded or reload()
-        self.reload = reload
+        self.reload = reload or _load_config
         """Reads the layers again the way they were first read (the same --config and flags)."""
         self.session_settings: dict[str, dict[str, Any]] = {}
         """Typed-in keys for this run, per provider: memory only, never written anywhere."""
-        self._new_factory()
         self.config_changed: Signal[LoadedConfig] = Signal(self, "config-changed")
         self.first_run = not user_config_file().exists()
         self.store = store
         self.store_error = ""
-        if store is None and self.loaded.config.history.enabled:
-            path = self.loaded.config.history.path
+        self.booted = False
+        """The config is loaded and the factory, catalog and store exist (see ``_boot``)."""
+        self._early_ui: dict[str, Any] = {}
+        if loaded is not None:
+            self._boot(loaded)
+        else:
+            self._early_ui = peek_ui(config_file)
+
+    def _boot(self, loaded: LoadedConfig) -> None:
+        """What everything after the first frame stands on: config, providers, history."""
+        from ..store import ChatStore, default_history_path
+
+        self.loaded = loaded
+        self._new_factory()
+        if self.store is None and loaded.config.history.enabled:
+            path = loaded.config.history.path
             where = Path(path).expanduser() if path else default_history_path()
             try:
                 self.store = ChatStore(where)
@@ -90,8 +111,32 @@ class CodaApp(App[None]):
                     "chats are not saved; export (Ctrl+S) still works. Set [history] path, or "
                     "CODA_DATA_DIR, to a folder you can write."
                 )
+        self.booted = True
 
     def on_mount(self) -> None:
+        if self.booted:
+            self._apply_config()
+            return
+        # Paint first: the theme and keymap as the files say, unvalidated, for the first frame;
+        # reading and validating the config (pydantic, the schema, the providers) comes after.
+        theme = self._early_ui.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        keymap = self._early_ui.get("keymap")
+        if isinstance(keymap, dict) and all(isinstance(v, str) for v in keymap.values()):
+            self.set_keymap(keymap)
+        self.call_after_refresh(self._boot_after_first_frame)
+
+    def _boot_after_first_frame(self) -> None:
+        """On the event loop, not in a thread: keys pressed meanwhile wait in the queue and are
+        handled by screens that are ready for them (about 0.2 s)."""
+        self._boot(self.reload())
+        self._apply_config()
+        for screen in self.screen_stack:
+            if isinstance(screen, CodaScreen):
+                screen.booted()
+
+    def _apply_config(self) -> None:
         config = self.loaded.config
         if config.ui.theme in self.available_themes:
             self.theme = config.ui.theme
@@ -118,6 +163,8 @@ class CodaApp(App[None]):
 
         gc.freeze()  # start-up's objects: a full collection in the meantime need not walk them
         warm_rendering()
+        from ..config import LiteLLMSettings
+
         config = self.loaded.config
         sections = [s for s in config.providers.values() if isinstance(s, LiteLLMSettings)]
         if sections:
@@ -142,6 +189,8 @@ class CodaApp(App[None]):
         self.loaded = self.reload()
         self.first_run = not user_config_file().exists()
         self._new_factory()
+        from ..providers import ProviderRegistry
+
         self.run_worker(
             ProviderRegistry.aretire_instances(), group="providers", exit_on_error=False
         )
@@ -154,6 +203,10 @@ class CodaApp(App[None]):
 
     async def on_unmount(self) -> None:
         """Close every provider's connections before the loop goes."""
+        if not self.booted:
+            return
+        from ..providers import ProviderRegistry
+
         await ProviderRegistry.aclose_instances()
 
     def use_for_session(self, provider: str, **settings: Any) -> None:
@@ -164,18 +217,29 @@ class CodaApp(App[None]):
     def _new_factory(self) -> None:
         """Providers from the settings as they now are, and a model catalog asked anew (every
         provider's models, listed once and shared by every screen)."""
-        self.factory = ProviderFactory(self.loaded, session=self.session_settings)
-        self.catalog = ModelCatalog(self.factory)
+        from ..providers import ProviderFactory
+        from ..services import ModelCatalog
+
+        self.factory: ProviderFactory = ProviderFactory(self.loaded, session=self.session_settings)
+        self.catalog: ModelCatalog = ModelCatalog(self.factory)
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and theme != self.loaded.config.ui.theme:
+        if self.booted and self.is_mounted and theme != self.loaded.config.ui.theme:
             self.loaded.config.ui.theme = theme
             self.save_theme(theme)
 
     @work(thread=True, exit_on_error=False)
     def save_theme(self, theme: str) -> None:
         """Remember the theme in the user config; a broken file is left as it is."""
+        from ..config import ConfigWriteError, set_value
+
         try:
             set_value(user_config_file(), "ui.theme", theme)
         except (ConfigWriteError, OSError, ValueError) as exc:
             self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning")
+
+
+def _load_config() -> LoadedConfig:
+    from ..config import load_config
+
+    return load_config()

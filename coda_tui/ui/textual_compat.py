@@ -13,7 +13,6 @@ fails loudly on it: pinned to ``textual>=8.2,<8.3``, look here first when moving
 from __future__ import annotations
 
 import copy
-import inspect
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -69,6 +68,8 @@ def markdown(source: str, code_theme: str) -> Markdown:
 
 def missing() -> list[str]:
     """The private names above that this Textual or Rich no longer has (empty when all hold)."""
+    import inspect  # here, not at the top: this module is loaded before the first frame
+
     from rich.markdown import Markdown
     from textual.widget import Widget
     from textual.widgets import TextArea

@@ -14,3 +14,7 @@ class CodaScreen(Screen[None]):
     @property
     def coda(self) -> CodaApp:
         return cast("CodaApp", self.app)
+
+    def booted(self) -> None:
+        """The app has its config, providers and history now (it drew its first frame without
+        them); a screen that was composed before that picks them up here."""

@@ -10,27 +10,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
-from ...providers import Model
-from ...services.answer_stream import AnswerStream
-from ...services.chat_export import exportable, write_export
-from ...services.chat_session import ChatParams, ChatSession, Turn
-from ...services.metrics import ENDED_EARLY, StreamMetrics
 from ..commands import CHAT_COMMANDS
-from ..widgets.chat_list import ChatList
+from ..widgets.footer import CodaFooter
 from ..widgets.message import MessageScroll, MessageView
 from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
-from .chat_settings import ChatSettingsScreen
 from .dialogs import TextPromptScreen
-from .model_picker import ModelChoice, ModelPickerScreen
 
 if TYPE_CHECKING:
     from ...config import LoadedConfig
+    from ...providers import Model
+    from ...services.chat_session import ChatParams, ChatSession, Turn
+    from ...services.metrics import StreamMetrics
     from ..app import CodaApp
+    from ..widgets.chat_list import ChatList
+    from .model_picker import ModelChoice
+
+# What needs pydantic (the providers, the services) is imported where it is used: this screen is
+# drawn in the app's first frame, before the config is loaded (see CodaApp._boot).
 
 VISIBLE_TURNS = 8
 """Turns built when a saved chat opens; older ones load on demand, so long chats open fast."""
@@ -38,6 +39,7 @@ VISIBLE_TURNS = 8
 
 class ChatScreen(CodaScreen):
     CSS_PATH = "chat.tcss"
+    AUTO_FOCUS = "#prompt"  # focused once as the screen opens (a focus() after costs a redraw)
     PALETTE = CHAT_COMMANDS
     BINDINGS = [
         Binding("escape", "stop", "Stop", id="stop", tooltip="Stop the answer, keep what came"),
@@ -73,14 +75,34 @@ class ChatScreen(CodaScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.session = self._new_session()
+        self.session: ChatSession
+        self.started = False
+        """The session exists (the app had booted, or has since: ``booted``)."""
+        if self.coda.booted:
+            self._start()
         self.chosen = False
         """A model picked for this chat (or a chat reopened): Ctrl+N keeps it. Otherwise chats
         follow the configured default, also when a provider set up meanwhile becomes it."""
         self.models: dict[tuple[str, str], Model] = {}
         self.metrics: StreamMetrics | None = None
 
+    def _start(self) -> None:
+        self.session = self._new_session()
+        self.started = True
+
+    def booted(self) -> None:
+        """Drawn before the config was read: now the chat gets its provider and model."""
+        if self.started:
+            return
+        self._start()
+        self._update_title()
+        for welcome in self.query("#welcome"):
+            cast(Static, welcome).update(self._welcome())
+        self.discover_models()
+
     def _new_session(self) -> ChatSession:
+        from ...services.chat_session import ChatParams, ChatSession
+
         app = cast("CodaApp", self.app)
         defaults = app.loaded.config.defaults
         provider = defaults.provider
@@ -97,7 +119,7 @@ class ChatScreen(CodaScreen):
             yield MessageScroll(Static(self._welcome(), id="welcome"), id="messages")
             yield StatusLine(id="status")
             yield PromptInput(id="prompt", placeholder="Ask anything — Enter sends")
-        yield Footer(compact=True)
+        yield CodaFooter(compact=True)
 
     @property
     def messages(self) -> MessageScroll:
@@ -108,11 +130,11 @@ class ChatScreen(CodaScreen):
         return self.query_one("#status", StatusLine)
 
     def on_mount(self) -> None:
-        self._update_title()
         self.coda.config_changed.subscribe(self, self.config_changed)
-        self.query_one(PromptInput).focus()
         self.set_interval(0.1, self._refresh_status)
-        self.call_after_refresh(self.discover_models)
+        if self.started:
+            self._update_title()
+            self.call_after_refresh(self.discover_models)
 
     def _update_title(self) -> None:
         model = self.session.model or "no model"
@@ -133,8 +155,13 @@ class ChatScreen(CodaScreen):
         self.messages.anchor()
 
     def _welcome(self) -> Content:
+        if self.started:
+            model = self.session.model or "no model"
+            first = f"Chatting with {self.session.provider} · {model}."
+        else:
+            first = "Starting…"
         lines = [
-            f"Chatting with {self.session.provider} · {self.session.model or 'no model'}.",
+            first,
             "Enter sends · Ctrl+J new line · Ctrl+O model · Ctrl+T system prompt",
         ]
         if self.coda.first_run:
@@ -182,8 +209,8 @@ class ChatScreen(CodaScreen):
         self.messages.mount(self._view(turn))
         self.stream_answer()
         self._update_title()
-        if self.query(ChatList):
-            self.query_one(ChatList).refresh_chats(self.session.record)
+        for history in self.query("#history"):
+            cast("ChatList", history).refresh_chats(self.session.record)
 
     @property
     def is_streaming(self) -> bool:
@@ -191,6 +218,8 @@ class ChatScreen(CodaScreen):
 
     @work(exclusive=True, group="chat", exit_on_error=False)
     async def stream_answer(self) -> None:
+        from ...services.answer_stream import AnswerStream
+
         session = self.session
         model = self.models.get((session.provider, session.model))
         answer = AnswerStream(session, self.coda.factory, model.pricing if model else None)
@@ -215,6 +244,8 @@ class ChatScreen(CodaScreen):
     def _refresh_status(self, final: str | None = None) -> None:
         if self.metrics is None:
             return
+        from ...services.metrics import ENDED_EARLY
+
         if final is None and not self.is_streaming:
             return
         label = {"complete": "done", **ENDED_EARLY}.get(final or "", "streaming…")
@@ -263,37 +294,42 @@ class ChatScreen(CodaScreen):
 
     async def action_toggle_history(self) -> None:
         """Show or hide saved chats (the sidebar is built the first time it is asked for)."""
-        if not self.query(ChatList):
+        from ..widgets.chat_list import ChatList
+
+        if not self.query("#history"):
             history = ChatList(self.coda.store, id="history")
             history.display = False
             await self.query_one("#body").mount(history, before="#main")
-        history = self.query_one(ChatList)
+        history = self.query_one("#history", ChatList)
         history.display = not history.display
         if history.display:
             history.refresh_chats(self.session.record)
             history.focus()
 
-    @on(ChatList.ChatChosen)
-    async def chat_chosen(self, event: ChatList.ChatChosen) -> None:
+    # Handlers by name, not @on(ChatList...): the history list's module loads on first Ctrl+B.
+    async def on_chat_list_chat_chosen(self, event: ChatList.ChatChosen) -> None:
         await self.open_chat(event.chat_id)
 
     async def open_chat(self, chat_id: int) -> None:
         """Show a saved chat (from the history, or promoted from a comparison)."""
         if self.coda.store is None:
             return
+        from ...services.chat_session import ChatSession
+
         self.action_stop()
         self.session = ChatSession.open(self.coda.store, chat_id, last=VISIBLE_TURNS)
         self.chosen = True
         await self.show_session()
         self.query_one(PromptInput).focus()
 
-    @on(ChatList.ChatDeleted)
-    async def chat_deleted(self, event: ChatList.ChatDeleted) -> None:
+    async def on_chat_list_chat_deleted(self, event: ChatList.ChatDeleted) -> None:
         if self.session.record is not None and self.session.record.id == event.chat_id:
             await self.action_new_chat()
 
     def action_export(self) -> None:
         """Ask where (the current folder is offered), then write Markdown and JSON beside it."""
+        from ...services.chat_export import exportable, write_export
+
         exported = exportable(self.session, self.coda.store)
         if exported is None:
             self.notify("Nothing to export yet", severity="warning")
@@ -337,6 +373,8 @@ class ChatScreen(CodaScreen):
         self.models.update({(m.provider, m.id): m for m in listing.models})
 
     def action_pick_model(self) -> None:
+        from .model_picker import ModelPickerScreen
+
         def chosen(choice: ModelChoice | None) -> None:
             if choice is not None:
                 self.use_model(choice)
@@ -353,6 +391,8 @@ class ChatScreen(CodaScreen):
             cast(Static, welcome).update(self._welcome())
 
     def action_chat_settings(self) -> None:
+        from .chat_settings import ChatSettingsScreen
+
         def chosen(params: ChatParams | None) -> None:
             if params is not None:
                 self.session.set_params(params)

@@ -13,12 +13,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer
 
 from ...services.chat_session import ChatParams
 from ...services.metrics import format_cost
 from ..commands import COMPARE_COMMANDS
 from ..widgets.compare_pane import ComparePane
+from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from .base import CodaScreen
@@ -151,7 +151,7 @@ class CompareScreen(CodaScreen):
             for number, (provider, model) in enumerate(starting_panes(self.coda.loaded), 1):
                 yield self._pane(number, provider, model)
         yield PromptInput(id="compare-prompt", placeholder="One prompt for every pane — Enter")
-        yield Footer(compact=True)
+        yield CodaFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "compare"

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ...providers import Model, ProviderError
 from ...services import DISCOVERY_TIMEOUT
 from ..commands import MODELS_COMMANDS
 from ..text import plain, visible_text
+from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import human_bytes
 from .chat import ChatScreen
@@ -142,7 +143,7 @@ class ModelsScreen(FilteredTableScreen[Model]):
         with Horizontal(id="browser"):
             yield DataTable[Text](id="model-table", cursor_type="row")
             yield Static(Content("No model selected"), id="model-details")
-        yield Footer(compact=True)
+        yield CodaFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "models"

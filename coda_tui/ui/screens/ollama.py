@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker
 
 from ...providers import Model, ProviderError
 from ..commands import OLLAMA_COMMANDS
 from ..text import plain, visible_text
+from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import PullProgressBar, human_bytes
 from .base import CodaScreen
@@ -91,7 +92,7 @@ class OllamaScreen(CodaScreen):
         yield Static(id="down")
         yield table
         yield Vertical(id="pulls")
-        yield Footer(compact=True)
+        yield CodaFooter(compact=True)
 
     @property
     def table(self) -> DataTable[Text]:

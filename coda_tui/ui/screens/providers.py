@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...config import ConfigWriteError, LoadedConfig, ProviderSettings, read_layer, write_layer
 from ...config.keys import layer_file
@@ -19,6 +19,7 @@ from ...providers import ProviderError, ProviderRegistry
 from ..commands import PROVIDERS_COMMANDS
 from ..provider_kinds import KINDS, ProviderKind, detect, form_values, kind_of
 from ..text import short_path, visible_text
+from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from .base import CodaScreen
 from .provider_form import SAFETY, ProviderForm, ProviderFormScreen, test_connection
@@ -79,7 +80,7 @@ class ProvidersScreen(CodaScreen):
         yield ModeBar("providers")
         yield Static(Content(SAFETY), id="providers-intro")
         yield VerticalScroll(id="cards", can_focus=False)
-        yield Footer(compact=True)
+        yield CodaFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "providers"

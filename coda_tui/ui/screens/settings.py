@@ -10,12 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ...config import ConfigWriteError, LoadedConfig, restore_backup
 from ...config.keys import SettingRow, layer_file, parse_value, save_setting, setting_rows
 from ..commands import SETTINGS_COMMANDS
 from ..text import plain, short_path, visible_text
+from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from .dialogs import ConfirmScreen
 from .setting_edit import SettingEditScreen
@@ -55,7 +56,7 @@ class SettingsScreen(FilteredTableScreen[SettingRow]):
         table.add_column("From")
         yield table
         yield Static(id="setting-about")
-        yield Footer(compact=True)
+        yield CodaFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "settings"
