@@ -8,6 +8,7 @@ fails loudly on it: pinned to ``textual>=8.2,<8.3``, look here first when moving
 - ``Widget._layout_updates`` / ``_layout_required``: the counter Textual keys measured sizes by.
 - ``TextArea._on_key``: the prompt's Enter/Ctrl+J handling runs before TextArea's own.
 - ``rich.markdown.Markdown.parsed`` / ``.markup``: one parser for every block, not one each.
+- ``Footer._bindings_ready``: a footer composes its keys in the first frame, not one later.
 """
 
 from __future__ import annotations
@@ -66,15 +67,28 @@ def markdown(source: str, code_theme: str) -> Markdown:
     return document
 
 
+def footer_ready_at_once(footer: Any) -> None:
+    """Let a footer compose its keys with the screen, in the first frame.
+
+    Textual's ``Footer`` composes empty until the first bindings signal, then recomposes: the keys
+    appear a frame later, after a second round of mounting and styling (about 15 ms of start-up).
+    The screen's bindings are known when it composes; only the focused widget's can change, and
+    that sends the signal as usual. ``footer`` is the ``Footer`` being built.
+    """
+    footer.set_reactive(type(footer)._bindings_ready, True)
+
+
 def missing() -> list[str]:
     """The private names above that this Textual or Rich no longer has (empty when all hold)."""
     import inspect  # here, not at the top: this module is loaded before the first frame
 
     from rich.markdown import Markdown
     from textual.widget import Widget
-    from textual.widgets import TextArea
+    from textual.widgets import Footer, TextArea
 
     gone = []
+    if not hasattr(Footer, "_bindings_ready"):
+        gone.append("Footer._bindings_ready")
     parameters = inspect.signature(Widget._size_updated).parameters
     if not {"size", "virtual_size", "container_size", "layout"} <= set(parameters):
         gone.append("Widget._size_updated(size, virtual_size, container_size, layout)")

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+
+from ..textual_compat import footer_ready_at_once
 
 
 def shown_keys(screen: Screen[Any]) -> tuple[tuple[object, ...], ...]:
@@ -26,6 +29,7 @@ def shown_keys(screen: Screen[Any]) -> tuple[tuple[object, ...], ...]:
 class CodaFooter(Footer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        footer_ready_at_once(self)
         self._composed: tuple[tuple[object, ...], ...] | None = None
         """What the last composition showed; None until one with keys happened."""
 
@@ -35,6 +39,6 @@ class CodaFooter(Footer):
             return
         super().bindings_changed(screen)
 
-    async def recompose(self) -> None:
+    def compose(self) -> ComposeResult:
         self._composed = shown_keys(self.screen)
-        await super().recompose()
+        yield from super().compose()
