@@ -42,7 +42,7 @@ def isolate(root: Path) -> None:
 
 
 async def shoot(ollama_url: str) -> None:
-    from coda_tui.config import load_config
+    from coda_tui.providers import load_config
     from coda_tui.ui.app import CodaApp
 
     config_file = Path(os.environ["CODA_CONFIG_DIR"]) / "config.toml"

@@ -17,7 +17,7 @@ TARGETS = {
     "coda_tui.providers + coda_tui.config": "import coda_tui.providers, coda_tui.config",
     "coda_tui.cli": "import coda_tui.cli",
     # litellm itself must not load until a LiteLLM provider is first used
-    "coda_tui.providers.litellm_provider": "import coda_tui.providers.litellm_provider",
+    "coda_tui.providers.litellm.provider": "import coda_tui.providers.litellm.provider",
 }
 PROBE = """
 import sys, time

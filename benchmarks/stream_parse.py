@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import ollama
 
 from coda_tui.providers import ProviderFactory
-from coda_tui.providers.ollama_provider import OllamaProvider
+from coda_tui.providers.ollama.provider import OllamaProvider
 from tests.servers.ollama import OllamaServer
 
 MESSAGES = [{"role": "user", "content": "go"}]

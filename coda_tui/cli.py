@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args.host, args.port, args.public, app_args(args), token=args.token)
     if args.command in ("ask", "models"):
         from . import oneshot
-        from .config import load_config
+        from .providers import load_config
 
         loaded = load_config(config_file=args.config, flags=flags_from(args))
         for problem in loaded.problems:
@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.freeze()
 
     def reload() -> LoadedConfig:
-        from .config import load_config
+        from .providers import load_config
 
         return load_config(config_file=args.config, flags=flags_from(args))
 

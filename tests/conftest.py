@@ -33,8 +33,15 @@ def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     ):
         monkeypatch.delenv(variable, raising=False)
     ProviderRegistry.clear_instances()
+    # What a test registers stays in that test: the registry is class-level state.
+    ProviderRegistry.specs()
+    specs, classes = dict(ProviderRegistry._specs), dict(ProviderRegistry._classes)
     yield home
     ProviderRegistry.clear_instances()
+    ProviderRegistry._specs.clear()
+    ProviderRegistry._specs.update(specs)
+    ProviderRegistry._classes.clear()
+    ProviderRegistry._classes.update(classes)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
 from coda_tui.ui import textual_compat
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.widgets import answer_markdown, frame_clock

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
 from coda_tui.services.chat_session import ChatSession
 from coda_tui.store import ChatStore
 from coda_tui.ui.app import CodaApp
@@ -359,7 +359,7 @@ async def test_new_chat_while_streaming_keeps_the_old_answer(user_config: Path) 
 async def test_an_unexpected_provider_bug_is_shown_not_fatal(
     user_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coda_tui.providers.mock_provider import MockProvider
+    from coda_tui.providers.mock.provider import MockProvider
 
     def broken(self, request):  # type: ignore[no-untyped-def]
         raise KeyError("oops")

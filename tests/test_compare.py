@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
 from coda_tui.services import answer_stream
 from coda_tui.services.metrics import format_cost
 from coda_tui.ui.app import CodaApp

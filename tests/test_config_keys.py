@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from coda_tui.config import load_config
 from coda_tui.config.keys import parse_value, setting_rows, show_value
+from coda_tui.providers import load_config
 
 
 def rows_by_key(user_config: Path, text: str) -> dict[str, tuple[str, str, str]]:

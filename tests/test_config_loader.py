@@ -3,9 +3,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from coda_tui.config import DEFAULT_LAYER, load_config
+from coda_tui.config import DEFAULT_LAYER
 from coda_tui.config.refs import resolve
-from coda_tui.config.schema import LiteLLMSettings, OllamaSettings
+from coda_tui.providers import load_config
+from coda_tui.providers.litellm.settings import LiteLLMSettings
+from coda_tui.providers.ollama.settings import OllamaSettings
 
 
 def write(path: Path, text: str) -> Path:
@@ -97,7 +99,7 @@ def test_unknown_provider_type_drops_the_section(user_config: Path) -> None:
     assert loaded.config.providers["mock"].reply == "x"  # type: ignore[union-attr]
     [problem] = loaded.problems
     assert problem.line == 1
-    assert "set type to one of litellm, mock, ollama, oci_genai" in problem.message
+    assert "set type to one of litellm, mock, oci_genai, ollama" in problem.message
 
 
 def test_named_section_with_type(user_config: Path) -> None:

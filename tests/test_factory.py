@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from coda_tui.config import LiteLLMSettings, OllamaSettings
 from coda_tui.providers import ConfigurationError, ProviderFactory, ProviderRegistry
-from coda_tui.providers.mock_provider import MockProvider
+from coda_tui.providers.litellm.settings import LiteLLMSettings
+from coda_tui.providers.mock.provider import MockProvider
+from coda_tui.providers.ollama.settings import OllamaSettings
 
 
 class EnvMock(MockProvider):
@@ -27,12 +28,9 @@ class KeyedMock(MockProvider):
 
 @pytest.fixture(autouse=True)
 def envmock() -> Iterator[None]:
-    saved = dict(ProviderRegistry._classes)
     ProviderRegistry.register("envmock", EnvMock)
     ProviderRegistry.register("litellm", KeyedMock)
-    yield
-    ProviderRegistry._classes.clear()
-    ProviderRegistry._classes.update(saved)
+    yield  # conftest puts the registry back
 
 
 def settings(config: dict, env: dict | None = None, call: dict | None = None, **over: object):
@@ -133,10 +131,9 @@ def test_default_model_without_importing_the_provider() -> None:
 
 
 def test_unavailable_section_type_is_named() -> None:
-    ProviderRegistry._classes.pop("litellm")
-    factory = ProviderFactory({"providers": {"groq": {"type": "litellm"}}})
-    with pytest.raises(ConfigurationError, match=r"type 'litellm' of \[providers.groq\]"):
-        factory.create("groq")
+    ProviderRegistry._specs.pop("litellm")  # as if its package were not installed
+    with pytest.raises(ConfigurationError, match=r"\[providers.groq\]: unknown provider type"):
+        ProviderFactory({"providers": {"groq": {"type": "litellm"}}})
 
 
 def test_unknown_provider_lists_configured_and_registered_names() -> None:

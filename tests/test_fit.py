@@ -12,9 +12,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Label
 from textual.widgets._footer import FooterKey
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
+from coda_tui.services.setup import all_kinds
 from coda_tui.ui.app import CodaApp
-from coda_tui.ui.provider_kinds import KINDS
 from coda_tui.ui.screens.provider_form import ProviderFormScreen
 from coda_tui.ui.widgets.mode_bar import MODES
 
@@ -86,7 +86,7 @@ async def test_every_mode_fits(
 
 
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("kind", [kind.key for kind in KINDS])
+@pytest.mark.parametrize("kind", [kind.key for kind in all_kinds()])
 async def test_every_provider_form_fits_with_its_test_result(
     user_config: Path, size: tuple[int, int], kind: str
 ) -> None:

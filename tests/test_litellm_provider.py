@@ -18,7 +18,7 @@ from coda_tui.providers import (
     ProviderFactory,
     RateLimitError,
 )
-from coda_tui.providers.litellm_provider import LiteLLMProvider
+from coda_tui.providers.litellm.provider import LiteLLMProvider
 
 from .servers.openai_compat import OpenAICompatServer, OpenAIState
 from .tools import WEATHER_TOOL
@@ -230,7 +230,7 @@ def test_no_keys_lists_nothing_without_importing_litellm() -> None:
 
 
 def test_importing_the_provider_module_does_not_import_litellm() -> None:
-    code = "import sys, coda_tui.providers.litellm_provider\nprint('litellm' in sys.modules)"
+    code = "import sys, coda_tui.providers.litellm.provider\nprint('litellm' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -278,7 +278,7 @@ def test_no_network_at_import_or_first_use(server: OpenAICompatServer, tmp_path:
 
 
 def test_which_road_a_model_takes() -> None:
-    from coda_tui.providers.litellm_provider import uses_litellm
+    from coda_tui.providers.litellm.provider import uses_litellm
 
     assert not uses_litellm("openai/gpt-4o-mini")
     assert not uses_litellm("gpt-4o-mini")  # a bare name is OpenAI's, as in litellm
@@ -291,9 +291,9 @@ def test_openai_sections_need_neither_litellm_nor_the_sdk(server: OpenAICompatSe
     """OpenAI's protocol is spoken with httpx: warming up and answering import neither."""
     code = (
         "import asyncio, sys\n"
-        "from coda_tui.config import LiteLLMSettings\n"
+        "from coda_tui.providers.litellm.settings import LiteLLMSettings\n"
         "from coda_tui.providers import ProviderFactory\n"
-        "from coda_tui.providers.litellm_provider import warm_up\n"
+        "from coda_tui.providers.litellm.provider import warm_up\n"
         "warm_up([LiteLLMSettings(model='openai/gpt-4o-mini')])\n"
         "provider = ProviderFactory().create('litellm', model='openai/gpt-4o-mini',"
         " api_base=sys.argv[1], api_key='sk-test-key')\n"

@@ -13,7 +13,7 @@ from coda_tui.providers import (
     ProviderConnectionError,
     ProviderFactory,
 )
-from coda_tui.providers.mock_provider import MockProvider
+from coda_tui.providers.mock.provider import MockProvider
 
 WEATHER_TOOL = {
     "type": "function",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.screens.chat import ChatScreen
 from coda_tui.ui.screens.compare import CompareScreen

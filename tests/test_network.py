@@ -15,8 +15,8 @@ from coda_tui.providers import (
     ProviderError,
     ProviderFactory,
 )
-from coda_tui.providers.litellm_provider import LiteLLMProvider
-from coda_tui.providers.ollama_provider import OllamaProvider
+from coda_tui.providers.litellm.provider import LiteLLMProvider
+from coda_tui.providers.ollama.provider import OllamaProvider
 
 from .servers.ollama import OllamaServer
 from .servers.openai_compat import OpenAICompatServer, OpenAIState
@@ -341,7 +341,7 @@ def test_an_address_that_is_not_one_is_refused(base_url: str, problem: str) -> N
 def test_a_bad_address_in_a_file_is_a_config_problem(user_config: object) -> None:
     from pathlib import Path
 
-    from coda_tui.config import load_config
+    from coda_tui.providers import load_config
 
     assert isinstance(user_config, Path)
     user_config.write_text('[providers.ollama]\nbase_url = "not a url"\n', encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.screens.chat import ChatScreen
 

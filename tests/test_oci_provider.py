@@ -22,7 +22,7 @@ from coda_tui.providers import (
     ProviderFactory,
     RateLimitError,
 )
-from coda_tui.providers.oci_genai import OCIGenAIProvider
+from coda_tui.providers.oci.provider import OCIGenAIProvider
 
 from .servers.oci_genai import API, COMPARTMENT, OCIAccount, OCIServer, make_account
 from .tools import WEATHER_TOOL

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from coda_tui.ui.screens.model_details import ModelDetailsScreen
@@ -266,7 +266,7 @@ async def test_server_down_then_retry(user_config: Path) -> None:
 
 
 def test_pull_stats_speed_and_eta_over_layers() -> None:
-    from coda_tui.providers.ollama_types import PullProgress
+    from coda_tui.providers.ollama.types import PullProgress
 
     stats = PullStats()
     stats.add(PullProgress(status="pulling manifest"), now=0.0)

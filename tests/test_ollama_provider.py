@@ -15,8 +15,8 @@ from coda_tui.providers import (
     ProviderFactory,
     StreamDecodeError,
 )
-from coda_tui.providers.ollama_provider import OllamaProvider
-from coda_tui.providers.ollama_types import parse_host
+from coda_tui.providers.ollama.provider import OllamaProvider
+from coda_tui.providers.ollama.types import parse_host
 
 from .servers.ollama import OllamaServer
 from .tools import WEATHER_TOOL

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Label
 
-from coda_tui.config import load_config
 from coda_tui.config.writer import backup_path
+from coda_tui.providers import load_config
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.screens.chat import ChatScreen
 from coda_tui.ui.screens.provider_form import ProviderFormScreen

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import pytest
 from pydantic import SecretStr
 
-from coda_tui.config import LiteLLMSettings
 from coda_tui.providers import BaseProvider, ChatCompletionChunk, ConfigurationError, Model
 from coda_tui.providers.base import ChatRequest
-from coda_tui.providers.mock_provider import MockProvider
+from coda_tui.providers.litellm.settings import LiteLLMSettings
+from coda_tui.providers.mock.provider import MockProvider
 from coda_tui.providers.registry import ProviderRegistry, config_key
 
 
@@ -30,8 +30,7 @@ class EchoSecretProvider(BaseProvider):
 @pytest.fixture
 def echo_secret_registered() -> None:
     ProviderRegistry.register("echo_secret", EchoSecretProvider)
-    yield
-    ProviderRegistry._classes.pop("echo_secret", None)
+    yield  # conftest puts the registry back
 
 
 def test_builtin_classes_load_lazily_by_path() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coda_tui.config import load_config
+from coda_tui.providers import load_config
 from coda_tui.services import metrics
 from coda_tui.services.chat_session import ChatSession
 from coda_tui.store import ChatStore

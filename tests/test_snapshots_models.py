@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from coda_tui.config import load_config
-from coda_tui.providers.ollama_types import PullProgress
+from coda_tui.providers import load_config
+from coda_tui.providers.ollama.types import PullProgress
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.widgets import pull_progress
 from coda_tui.ui.widgets.pull_progress import PullProgressBar

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from coda_tui.config import load_config
-from coda_tui.providers.litellm_provider import KEY_VARIABLES
+from coda_tui.providers import load_config
+from coda_tui.providers.litellm.provider import KEY_VARIABLES
 from coda_tui.ui.app import CodaApp
 
 from .test_ollama_panel import settle

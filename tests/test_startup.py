@@ -13,8 +13,9 @@ from pathlib import Path
 
 from textual.widgets._footer import FooterKey
 
-from coda_tui.config import LoadedConfig, load_config
+from coda_tui.config import LoadedConfig
 from coda_tui.config.peek import peek_ui
+from coda_tui.providers import load_config
 from coda_tui.ui.app import CodaApp
 from coda_tui.ui.screens.chat import ChatScreen
 from coda_tui.ui.widgets.prompt import PromptInput

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from coda_tui.config import load_config
-from coda_tui.providers import ChatCompletion, ProviderFactory
+from coda_tui.providers import ChatCompletion, ProviderFactory, load_config
 
 
 async def test_design_usage_block_runs_as_written(capsys: object) -> None:

@@ -14,14 +14,11 @@ if TYPE_CHECKING:
     from .loader import DEFAULT_LAYER, ConfigProblem, Layer, LoadedConfig, load_config
     from .refs import UnsetVariableError, is_reference, resolve, resolve_tree
     from .schema import (
-        PROVIDER_TYPES,
         CodaConfig,
         DefaultsSection,
-        LiteLLMSettings,
-        MockSettings,
-        OCIGenAISettings,
-        OllamaSettings,
+        OpenSection,
         ProviderSettings,
+        SectionTypes,
     )
     from .writer import (
         ConfigWriteError,
@@ -35,16 +32,7 @@ if TYPE_CHECKING:
 _HOME = {
     "loader": ("DEFAULT_LAYER", "ConfigProblem", "Layer", "LoadedConfig", "load_config"),
     "refs": ("UnsetVariableError", "is_reference", "resolve", "resolve_tree"),
-    "schema": (
-        "PROVIDER_TYPES",
-        "CodaConfig",
-        "DefaultsSection",
-        "LiteLLMSettings",
-        "MockSettings",
-        "OCIGenAISettings",
-        "OllamaSettings",
-        "ProviderSettings",
-    ),
+    "schema": ("CodaConfig", "DefaultsSection", "OpenSection", "ProviderSettings", "SectionTypes"),
     "writer": (
         "ConfigWriteError",
         "RawSecretError",
@@ -58,19 +46,16 @@ _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
 __all__ = [
     "DEFAULT_LAYER",
-    "PROVIDER_TYPES",
     "CodaConfig",
     "ConfigProblem",
     "ConfigWriteError",
     "DefaultsSection",
     "Layer",
-    "LiteLLMSettings",
     "LoadedConfig",
-    "MockSettings",
-    "OCIGenAISettings",
-    "OllamaSettings",
+    "OpenSection",
     "ProviderSettings",
     "RawSecretError",
+    "SectionTypes",
     "UnsetVariableError",
     "is_reference",
     "load_config",

@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from . import paths
-from .schema import PROVIDER_TYPES, CodaConfig
+from .schema import CodaConfig, SectionTypes
+from .validate import UNKNOWN_TYPE, build_config, config_errors
 
 KeyPath = tuple[str, ...]
 
@@ -58,6 +57,8 @@ class LoadedConfig:
     layers: list[Layer] = field(default_factory=list)
     problems: list[ConfigProblem] = field(default_factory=list)
     provenance: dict[KeyPath, Layer] = field(default_factory=dict)
+    sections: SectionTypes | None = None
+    """What checked the provider sections (and checks them again when a layer is written)."""
 
     def source_of(self, dotted: str) -> Layer:
         """The layer that set ``dotted`` (e.g. ``"defaults.temperature"``), else the default."""
@@ -74,11 +75,17 @@ def load_config(
     config_file: Path | None = None,
     flags: Mapping[str, Any] | None = None,
     cwd: Path | None = None,
+    sections: SectionTypes | None = None,
 ) -> LoadedConfig:
-    """Read every layer that exists and merge them into one validated ``CodaConfig``."""
+    """Read every layer that exists and merge them into one validated ``CodaConfig``.
+
+    ``sections`` checks each provider section against its provider's own settings (the
+    registry: ``coda_tui.providers.load_config`` passes it); without it sections are read as
+    written (``OpenSection``), for tools that only read the files.
+    """
     candidates = [Layer(name, path) for name, path in paths.layer_files(config_file, cwd)]
 
-    result = LoadedConfig(config=CodaConfig())
+    result = LoadedConfig(config=CodaConfig(), sections=sections)
     merged: dict[str, Any] = {}
     texts: dict[Layer, str] = {}
     for layer in candidates:
@@ -91,12 +98,12 @@ def load_config(
         if data is None:
             continue
         texts[layer] = text
-        data = _drop_invalid(data, _locator(layer.path, text), result)
+        data = _drop_invalid(data, _locator(layer.path, text), result, sections)
         _merge(merged, data, layer, result.provenance, ())
         result.layers.append(layer)
     if flags:
         flag_layer = Layer("flag")
-        data = _drop_invalid(copy.deepcopy(dict(flags)), _locator(None, ""), result)
+        data = _drop_invalid(copy.deepcopy(dict(flags)), _locator(None, ""), result, sections)
         _merge(merged, data, flag_layer, result.provenance, ())
         result.layers.append(flag_layer)
 
@@ -104,8 +111,8 @@ def load_config(
         layer = result.source_of(".".join(key))
         return layer.path, _line_of(texts.get(layer, ""), key)
 
-    merged = _drop_invalid(merged, locate, result)
-    result.config = CodaConfig.model_validate(merged)
+    merged = _drop_invalid(merged, locate, result, sections)
+    result.config = build_config(merged, sections)
     return result
 
 
@@ -132,9 +139,8 @@ def _describe(error: Mapping[str, Any], key: KeyPath) -> str:
     name = ".".join(key)
     if error["type"] == "extra_forbidden":
         return f"unknown key {name!r}, ignored"
-    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        known = ", ".join(PROVIDER_TYPES)
-        return f"{name}: unknown provider type; set type to one of {known}; section ignored"
+    if error["type"] == UNKNOWN_TYPE:
+        return f"{name}: {error['msg']}; section ignored"
     return f"{name}: {error['msg']}; ignored"
 
 
@@ -142,15 +148,14 @@ def _drop_invalid(
     data: dict[str, Any],
     locate: Callable[[KeyPath], tuple[Path | None, int | None]],
     result: LoadedConfig,
+    sections: SectionTypes | None,
 ) -> dict[str, Any]:
     """Remove each invalid key from ``data``, reporting it, until the rest validates."""
     while True:
-        try:
-            CodaConfig.model_validate(data)
+        errors = config_errors(data, sections)
+        if not errors:
             return data
-        except ValidationError as exc:
-            errors = exc.errors()
-            summary = str(exc)
+        summary = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
         dropped = False
         for error in errors:
             key = _data_key(data, error["loc"])

@@ -2,26 +2,19 @@
 
 Every ``[providers.NAME]`` section is one provider instance. Its ``type`` says which provider class
 serves it and defaults to NAME, so ``[providers.ollama]`` needs no type while
-``[providers.groq]`` says ``type = "litellm"``. String values may be ``${VAR}`` or
-``${VAR:-default}`` references, resolved when a provider is created, never written back resolved.
+``[providers.groq]`` says ``type = "litellm"``. The keys a section may have belong to its provider
+(each provider package owns a ``Settings`` model, see ``providers.spec``); config knows only what
+every section shares, and checks the rest against what it is given (``SectionTypes``). String
+values may be ``${VAR}`` or ``${VAR:-default}`` references, resolved when a provider is created,
+never written back resolved.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    field_validator,
-    model_validator,
-)
-
-PROVIDER_TYPES = ("litellm", "mock", "ollama", "oci_genai")
+from pydantic import BaseModel, ConfigDict, Field
 
 
 def check_address(value: str | None, *, scheme_required: bool = False) -> str | None:
@@ -69,89 +62,6 @@ class ProviderSettings(StrictModel):
     """Nucleus sampling, 0 to 1."""
     timeout: float = Field(default=60.0, gt=0)
     """Seconds to wait for the server before giving up."""
-
-
-class MockSettings(ProviderSettings):
-    """The offline provider: deterministic replies for demos, tests and benchmarks."""
-
-    type: Literal["mock"] = "mock"
-    model: str | None = "mock-1"
-    mode: Literal["context", "echo"] = "context"
-    """`context` answers from the conversation; `echo` repeats the last user message."""
-    reply: str | None = None
-    """A fixed reply, sent whatever the prompt."""
-    delay: float = Field(default=0.02, ge=0)
-    """Seconds between streamed chunks."""
-    first_token_delay: float = Field(default=0.0, ge=0)
-    chunk_words: int = Field(default=1, ge=1)
-    fail_after: int | None = Field(default=None, ge=0)
-    """Cut the stream with a connection error after this many chunks."""
-    tool_call: str | None = None
-    """Call this tool (when offered) instead of answering."""
-
-
-class OllamaSettings(ProviderSettings):
-    type: Literal["ollama"] = "ollama"
-    base_url: str | None = Field(default=None, validation_alias=AliasChoices("base_url", "host"))
-    """Server address; else OLLAMA_HOST, else http://localhost:11434."""
-    keep_alive: str | int | None = None
-    """How long Ollama keeps the model loaded after a chat ("5m", 0 unloads at once)."""
-    headers: dict[str, str] = Field(default_factory=dict)
-    """Extra HTTP headers, e.g. for a proxy in front of Ollama."""
-
-    @field_validator("base_url")
-    @classmethod
-    def _an_address(cls, value: str | None) -> str | None:
-        return check_address(value)
-
-
-class LiteLLMSettings(ProviderSettings):
-    type: Literal["litellm"] = "litellm"
-    api_key: SecretStr | None = None
-    """Write a reference such as "${OPENAI_API_KEY}"; raw keys are never saved."""
-    api_base: str | None = None
-    """An OpenAI-compatible server's URL, e.g. http://localhost:8000/v1."""
-    api_version: str | None = None
-    """Azure OpenAI's API version."""
-    headers: dict[str, str] = Field(default_factory=dict)
-    """Extra HTTP headers sent with every request."""
-
-    @field_validator("api_base")
-    @classmethod
-    def _an_address(cls, value: str | None) -> str | None:
-        return check_address(value, scheme_required=True)
-
-
-class OCIGenAISettings(ProviderSettings):
-    type: Literal["oci_genai"] = "oci_genai"
-    model: str | None = "meta.llama-3.3-70b-instruct"
-    config_file: str = "~/.oci/config"
-    """Else OCI_CLI_CONFIG_FILE."""
-    profile: str = "DEFAULT"
-    """Else OCI_CLI_PROFILE."""
-    compartment_id: str | None = None
-    """Else OCI_COMPARTMENT_ID."""
-    region: str | None = None
-    """Overrides the profile's region."""
-    endpoint: str | None = None
-    """The inference endpoint, for dedicated or private endpoints; else derived from region."""
-    models_cache_ttl: float = Field(default=86_400.0, ge=0)
-    """Seconds a listed model catalogue stays on disk before it is asked again."""
-    max_attempts: int = Field(default=3, ge=1)
-    """Tries per call on 429/5xx/connection errors (streams are never retried)."""
-
-
-SETTINGS_BY_TYPE: dict[str, type[ProviderSettings]] = {
-    "mock": MockSettings,
-    "ollama": OllamaSettings,
-    "litellm": LiteLLMSettings,
-    "oci_genai": OCIGenAISettings,
-}
-
-ProviderSection = Annotated[
-    MockSettings | OllamaSettings | LiteLLMSettings | OCIGenAISettings,
-    Field(discriminator="type"),
-]
 
 
 class DefaultsSection(StrictModel):
@@ -216,16 +126,21 @@ class CodaConfig(StrictModel):
     ui: UISection = Field(default_factory=UISection)
     history: HistorySection = Field(default_factory=HistorySection)
     litellm: LiteLLMSection = Field(default_factory=LiteLLMSection)
-    providers: dict[str, ProviderSection] = Field(default_factory=dict)
+    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+    """Each section as its provider's ``Settings`` (built by ``config.validate``, not here)."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _type_from_section_name(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or not isinstance(data.get("providers"), dict):
-            return data
-        providers = {}
-        for name, section in data["providers"].items():
-            if isinstance(section, dict) and "type" not in section:
-                section = {"type": name, **section}
-            providers[name] = section
-        return {**data, "providers": providers}
+
+class OpenSection(ProviderSettings):
+    """A section read with no provider to check it against (tools that only read the files):
+    its keys are kept as written. Loaded for use, sections are checked by their own provider."""
+
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+
+class SectionTypes(Protocol):
+    """Which ``Settings`` model checks a section of each type: the provider registry, passed
+    in from above (config never imports the providers)."""
+
+    def settings_class(self, type_name: str) -> type[ProviderSettings] | None: ...
+
+    def known_types(self) -> list[str]: ...

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import ValidationError
 
 from .refs import REFERENCE, is_reference
-from .schema import CodaConfig
+from .schema import SectionTypes
+from .validate import config_errors
 
 SECRET_FIELD = re.compile(
     r"(?:^|_)(?:key|apikey|token|secret|password|passwd|passphrase|pass_phrase)$",
@@ -123,8 +123,9 @@ def read_layer(path: Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
-def write_layer(path: Path, data: Mapping[str, Any]) -> None:
-    """Replace the layer at ``path`` with ``data``, after checking it is valid and secret-free."""
+def write_layer(path: Path, data: Mapping[str, Any], sections: SectionTypes | None = None) -> None:
+    """Replace the layer at ``path`` with ``data``, after checking it is valid and secret-free.
+    ``sections`` checks provider sections by their own settings (the registry, from above)."""
     secrets = sorted(raw_secret_fields(data))
     if secrets:
         names = ", ".join(secrets)
@@ -132,14 +133,12 @@ def write_layer(path: Path, data: Mapping[str, Any]) -> None:
             f"refusing to write a literal secret in {names}; "
             'save an environment variable reference such as "${OPENAI_API_KEY}" instead'
         )
-    try:
-        CodaConfig.model_validate(copy.deepcopy(dict(data)))
-    except ValidationError as exc:
+    errors = config_errors(copy.deepcopy(dict(data)), sections)
+    if errors:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in exc.errors()
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in errors
         )
-        raise ConfigWriteError(f"not written, invalid settings: {problems}") from None
+        raise ConfigWriteError(f"not written, invalid settings: {problems}")
     text = tomli_w.dumps(dict(data))
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
@@ -161,11 +160,13 @@ def assign(data: dict[str, Any], dotted: str, value: Any) -> None:
         node[leaf] = value
 
 
-def set_value(path: Path, dotted: str, value: Any) -> dict[str, Any]:
+def set_value(
+    path: Path, dotted: str, value: Any, sections: SectionTypes | None = None
+) -> dict[str, Any]:
     """Set (or with ``None`` remove) one key in the layer at ``path``; returns the new layer."""
     data = read_layer(path)
     assign(data, dotted, value)
-    write_layer(path, data)
+    write_layer(path, data, sections)
     return data
 
 

@@ -32,6 +32,8 @@ from .models import (
     Usage,
 )
 from .registry import ProviderRegistry
+from .sections import load_config
+from .spec import Detected, FormField, ProviderKind, ProviderSpec
 from .streaming import CompletionAccumulator
 
 __all__ = [
@@ -45,6 +47,8 @@ __all__ = [
     "CompletionAccumulator",
     "ConfigurationError",
     "Delta",
+    "Detected",
+    "FormField",
     "FunctionCall",
     "FunctionDefinition",
     "Message",
@@ -54,11 +58,14 @@ __all__ = [
     "ProviderConnectionError",
     "ProviderError",
     "ProviderFactory",
+    "ProviderKind",
     "ProviderRegistry",
+    "ProviderSpec",
     "RateLimitError",
     "StreamDecodeError",
     "Tool",
     "ToolCall",
     "ToolsNotSupportedError",
     "Usage",
+    "load_config",
 ]

@@ -15,7 +15,8 @@ from pydantic import SecretStr, ValidationError
 
 from ..config.loader import LoadedConfig
 from ..config.refs import WHOLE_REFERENCE, UnsetVariableError, resolve_tree
-from ..config.schema import SETTINGS_BY_TYPE, CodaConfig
+from ..config.schema import CodaConfig
+from ..config.validate import build_config
 from .base import BaseProvider
 from .errors import ConfigurationError, ProviderError
 from .registry import ProviderRegistry
@@ -31,12 +32,14 @@ def _as_config(config: CodaConfig | LoadedConfig | Mapping[str, Any] | None) -> 
     if isinstance(config, LoadedConfig):
         return config.config
     try:
-        return CodaConfig.model_validate(dict(config))
+        return build_config(dict(config), ProviderRegistry)
     except ValidationError as exc:
         raise ConfigurationError(
             f"invalid config: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}",
             hint="see config.example.toml for every key",
         ) from None
+    except ValueError as exc:  # an unknown provider type
+        raise ConfigurationError(str(exc), hint="see config.example.toml") from None
 
 
 def _reveal(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,8 +118,8 @@ class ProviderFactory:
         defaults = self.config.defaults
         if defaults.model and name == defaults.provider:
             return defaults.model
-        settings = SETTINGS_BY_TYPE.get(section.type if section is not None else name)
-        return settings.model_fields["model"].default if settings is not None else None
+        spec = ProviderRegistry.spec(section.type if section is not None else name)
+        return spec.default_model if spec is not None else None
 
     def create(self, name: str | None = None, **params: Any) -> BaseProvider:
         """The provider called ``name`` (default: ``[defaults] provider``), from the cache if

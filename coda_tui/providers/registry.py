@@ -1,6 +1,8 @@
-"""Which provider classes exist, and the cache of their instances.
+"""Which providers exist (their specs), and the cache of their instances.
 
-Built-in classes are registered by import path and imported on first use, so importing the
+Providers are known by their ``ProviderSpec``: the built-in packages, then every installed
+package's entry point in the ``coda_tui.providers`` group, read the first time the registry is
+asked (not at import). A spec names its class by import path, imported on first use, so the
 registry costs nothing even though LiteLLM and the OCI SDK take seconds to import.
 """
 
@@ -11,20 +13,26 @@ import importlib
 import json
 import threading
 import weakref
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import SecretStr
 
+from ..config.schema import ProviderSettings
 from .base import BaseProvider
 from .errors import ConfigurationError
+from .spec import ProviderSpec
 
-BUILTIN_PROVIDERS: dict[str, str] = {
-    "mock": "coda_tui.providers.mock_provider:MockProvider",
-    "ollama": "coda_tui.providers.ollama_provider:OllamaProvider",
-    "litellm": "coda_tui.providers.litellm_provider:LiteLLMProvider",
-    "oci_genai": "coda_tui.providers.oci_genai:OCIGenAIProvider",
-}
+BUILTIN_SPECS = (
+    "coda_tui.providers.mock",
+    "coda_tui.providers.ollama",
+    "coda_tui.providers.litellm",
+    "coda_tui.providers.oci",
+)
+"""Packages whose ``SPEC`` is a built-in provider."""
+ENTRY_POINT_GROUP = "coda_tui.providers"
+"""Where an installed package names its ``ProviderSpec`` (see README, "Writing a provider")."""
 
 
 def _canonical(value: Any) -> Any:
@@ -49,38 +57,95 @@ def config_key(name: str, provider_type: str, settings: dict[str, Any]) -> str:
 
 
 class ProviderRegistry:
-    """Class-level registry: provider type -> class, and resolved config -> instance."""
+    """Class-level registry: provider type -> spec (and class), resolved config -> instance.
 
-    _classes: ClassVar[dict[str, type[BaseProvider] | str]] = dict(BUILTIN_PROVIDERS)
+    It is also the config loader's ``SectionTypes``: each section is checked by the ``Settings``
+    model of the provider its type names.
+    """
+
+    _specs: ClassVar[dict[str, ProviderSpec]] = {}
+    _classes: ClassVar[dict[str, type[BaseProvider]]] = {}
+    _discovered: ClassVar[bool] = False
+    problems: ClassVar[list[str]] = []
+    """Installed providers that could not be loaded, each said once in a line."""
     _instances: ClassVar[dict[str, BaseProvider]] = {}
     _every: ClassVar[weakref.WeakSet[BaseProvider]] = weakref.WeakSet()
     """Every instance still alive, cached or retired: what exit closes."""
     _lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
-    def register(cls, provider_type: str, provider_class: type[BaseProvider] | str) -> None:
-        """Add a class, or a ``"module:Class"`` path imported when first needed."""
-        cls._classes[provider_type] = provider_class
+    def _discover(cls) -> None:
+        """The built-in specs, then the installed ones (a plugin never replaces a built-in)."""
+        if cls._discovered:
+            return
+        cls._discovered = True
+        for package in BUILTIN_SPECS:
+            cls._specs.setdefault(*_named(importlib.import_module(package).SPEC))
+        for point in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                loaded = point.load()
+                spec = loaded if isinstance(loaded, ProviderSpec) else _spec_of_class(loaded)
+            except Exception as exc:  # a broken plugin must not stop the app
+                cls.problems.append(f"provider plugin {point.value!r} not loaded: {exc}")
+                continue
+            if spec.type in cls._specs:
+                cls.problems.append(f"provider plugin {point.value!r}: {spec.type!r} is taken")
+                continue
+            cls._specs[spec.type] = spec
+
+    @classmethod
+    def register(
+        cls, provider_type: str, provider: type[BaseProvider] | str | ProviderSpec
+    ) -> None:
+        """Add a provider: its spec, its class, or a ``"module:Class"`` path (imported now for
+        its ``Settings``; a spec defers the import until first use)."""
+        cls._discover()
+        if isinstance(provider, ProviderSpec):
+            spec = provider
+        else:
+            provider_class = _imported(provider) if isinstance(provider, str) else provider
+            spec = _spec_of_class(provider_class, provider_type)
+            cls._classes[provider_type] = provider_class
+        cls._specs[provider_type] = spec
+
+    @classmethod
+    def spec(cls, provider_type: str) -> ProviderSpec | None:
+        cls._discover()
+        return cls._specs.get(provider_type)
+
+    @classmethod
+    def specs(cls) -> list[ProviderSpec]:
+        cls._discover()
+        return list(cls._specs.values())
 
     @classmethod
     def list_providers(cls) -> list[str]:
-        return sorted(cls._classes)
+        cls._discover()
+        return sorted(cls._specs)
+
+    # SectionTypes, for config.load_config
+    @classmethod
+    def settings_class(cls, type_name: str) -> type[ProviderSettings] | None:
+        spec = cls.spec(type_name)
+        return spec.settings if spec is not None else None
+
+    @classmethod
+    def known_types(cls) -> list[str]:
+        return cls.list_providers()
 
     @classmethod
     def get_provider_class(cls, provider_type: str) -> type[BaseProvider]:
-        entry = cls._classes.get(provider_type)
-        if entry is None:
+        spec = cls.spec(provider_type)
+        if spec is None:
             known = ", ".join(cls.list_providers())
             raise ConfigurationError(
                 f"unknown provider {provider_type!r}",
                 hint=f"known providers: {known}",
             )
-        if isinstance(entry, str):
-            module_name, _, attribute = entry.partition(":")
-            entry = getattr(importlib.import_module(module_name), attribute)
-            assert isinstance(entry, type) and issubclass(entry, BaseProvider)
-            cls._classes[provider_type] = entry
-        return entry
+        provider_class = cls._classes.get(provider_type)
+        if provider_class is None:
+            provider_class = cls._classes[provider_type] = _imported(spec.provider)
+        return provider_class
 
     @classmethod
     def create(
@@ -123,3 +188,26 @@ class ProviderRegistry:
         cls.clear_instances()
         for instance in list(cls._every):
             await instance.aclose()
+
+
+def _named(spec: ProviderSpec) -> tuple[str, ProviderSpec]:
+    return spec.type, spec
+
+
+def _imported(path: str) -> type[BaseProvider]:
+    module_name, _, attribute = path.partition(":")
+    provider_class = getattr(importlib.import_module(module_name), attribute)
+    if not (isinstance(provider_class, type) and issubclass(provider_class, BaseProvider)):
+        raise ConfigurationError(f"{path} is not a provider class (a BaseProvider subclass)")
+    return provider_class
+
+
+def _spec_of_class(provider_class: Any, provider_type: str | None = None) -> ProviderSpec:
+    """A spec for a bare provider class (the seed's ``register(type, cls)``): its ``Settings``
+    check the sections, and it has no set-up kinds."""
+    if not (isinstance(provider_class, type) and issubclass(provider_class, BaseProvider)):
+        raise TypeError(f"{provider_class!r} is neither a ProviderSpec nor a BaseProvider class")
+    path = f"{provider_class.__module__}:{provider_class.__qualname__}"
+    return ProviderSpec(
+        provider_type or provider_class.provider_type, provider_class.Settings, path
+    )

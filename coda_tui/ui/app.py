@@ -163,12 +163,12 @@ class CodaApp(App[None]):
 
         gc.freeze()  # start-up's objects: a full collection in the meantime need not walk them
         warm_rendering()
-        from ..config import LiteLLMSettings
+        from ..providers.litellm.settings import LiteLLMSettings
 
         config = self.loaded.config
         sections = [s for s in config.providers.values() if isinstance(s, LiteLLMSettings)]
         if sections:
-            from ..providers.litellm_provider import warm_up
+            from ..providers.litellm.provider import warm_up
 
             warm_up(sections, remote_price_map=config.litellm.remote_price_map)
         # What is loaded by now lives as long as the app: full collections can skip it.
@@ -234,12 +234,12 @@ class CodaApp(App[None]):
         from ..config import ConfigWriteError, set_value
 
         try:
-            set_value(user_config_file(), "ui.theme", theme)
+            set_value(user_config_file(), "ui.theme", theme, self.loaded.sections)
         except (ConfigWriteError, OSError, ValueError) as exc:
             self.call_from_thread(self.notify, f"Theme not saved: {exc}", severity="warning")
 
 
 def _load_config() -> LoadedConfig:
-    from ..config import load_config
+    from ..providers import load_config  # each provider section checked by its provider
 
     return load_config()

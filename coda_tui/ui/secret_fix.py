@@ -24,8 +24,8 @@ def variable_for(dotted: str, data: dict[str, object]) -> str:
     if len(parts) == 3 and parts[0] == "providers" and parts[2] == "api_key":
         section = (data.get("providers") or {}).get(parts[1]) or {}  # type: ignore[attr-defined]
         if not section.get("api_base"):
-            from ..providers.litellm_provider import KEY_VARIABLES
-            from ..providers.litellm_shapes import provider_of
+            from ..providers.litellm.shapes import provider_of
+            from ..providers.litellm.vendors import KEY_VARIABLES
 
             vendor = provider_of(str(section.get("model") or ""))
             if vendor in KEY_VARIABLES:
@@ -73,7 +73,7 @@ def replace_in(app: CodaApp, path: Path) -> None:
     data = read_layer(path)
     moved = reference_raw_secrets(data, lambda dotted: variable_for(dotted, data))
     try:
-        write_layer(path, data)
+        write_layer(path, data, app.loaded.sections)
     except (ConfigWriteError, OSError) as exc:
         app.notify(f"Not replaced: {exc}", severity="error", timeout=15)
         return

@@ -17,8 +17,8 @@ from ..text import visible_text
 from .dialogs import DIALOG_CSS
 
 if TYPE_CHECKING:
-    from ...providers.ollama_provider import OllamaProvider
-    from ...providers.ollama_types import ModelInfo
+    from ...providers.ollama.provider import OllamaProvider
+    from ...providers.ollama.types import ModelInfo
 
 
 def info_sections(info: ModelInfo) -> list[tuple[str, str]]:

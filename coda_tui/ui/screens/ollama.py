@@ -27,8 +27,8 @@ from .dialogs import ConfirmScreen, TextPromptScreen
 from .model_details import ModelDetailsScreen
 
 if TYPE_CHECKING:
-    from ...providers.ollama_provider import OllamaProvider
-    from ...providers.ollama_types import RunningModel
+    from ...providers.ollama.provider import OllamaProvider
+    from ...providers.ollama.types import RunningModel
 
 COLUMNS = ("Name", "Size", "Loaded", "Parameters", "Quantization", "Family", "Modified")
 """What is loaded comes early: at 80 columns the last columns are past the edge."""

@@ -16,7 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label
 
 from ...providers import BaseProvider, ProviderError, ProviderFactory
-from ..provider_kinds import SESSION_KEY_FIELD, FormError, ProviderKind, section_from_form
+from ...providers.spec import ProviderKind
+from ...services.setup import SESSION_KEY_FIELD, FormError, section_from_form
 from ..text import visible_text
 from .dialogs import DIALOG_CSS
 

@@ -16,8 +16,9 @@ from textual.widgets import Static
 from ...config import ConfigWriteError, LoadedConfig, ProviderSettings, read_layer, write_layer
 from ...config.keys import layer_file
 from ...providers import ProviderError, ProviderRegistry
+from ...providers.spec import ProviderKind
+from ...services.setup import all_kinds, detect, form_values, kind_of
 from ..commands import PROVIDERS_COMMANDS
-from ..provider_kinds import KINDS, ProviderKind, detect, form_values, kind_of
 from ..text import short_path, visible_text
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
@@ -91,7 +92,7 @@ class ProvidersScreen(CodaScreen):
         sections = loaded.config.providers
         found = [Entry(name, kind_of(name, s), s) for name, s in sections.items()]
         taken = {entry.kind.key for entry in found} | set(sections)
-        found += [Entry(kind.key, kind, None) for kind in KINDS if kind.key not in taken]
+        found += [Entry(kind.key, kind, None) for kind in all_kinds() if kind.key not in taken]
         return found
 
     async def config_changed(self, loaded: LoadedConfig) -> None:
@@ -166,7 +167,7 @@ class ProvidersScreen(CodaScreen):
             data.setdefault("providers", {})[form.name] = form.section
             if form.make_default:
                 data.setdefault("defaults", {})["provider"] = form.name
-            write_layer(path, data)
+            write_layer(path, data, self.coda.loaded.sections)
         except (ConfigWriteError, ValueError, OSError) as exc:
             self.notify(f"Not saved: {exc}", severity="error", timeout=15)
             return

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar
 
-from ...providers.ollama_types import PullProgress
+from ...providers.ollama.types import PullProgress
 from ..text import visible_text
 
 REDRAW_INTERVAL = 0.1

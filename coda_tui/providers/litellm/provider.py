@@ -21,31 +21,20 @@ from typing import Any, ClassVar
 
 import httpx
 
-from ..config.schema import LiteLLMSettings
-from . import litellm_errors
-from .base import BaseProvider, ChatRequest
-from .convert import to_openai_messages, to_openai_tools
-from .errors import (
+from ..base import BaseProvider, ChatRequest
+from ..convert import to_openai_messages, to_openai_tools
+from ..errors import (
     ProviderConnectionError,
     ProviderError,
 )
-from .http_clients import LoopClients
-from .litellm_shapes import model_from_cost, provider_of
-from .models import ChatCompletionChunk, FunctionCall, Model, ToolCall, Usage
-from .streaming import STREAM_DONE, aiter_sse_batches, excerpt
+from ..http_clients import LoopClients
+from ..models import ChatCompletionChunk, FunctionCall, Model, ToolCall, Usage
+from ..streaming import STREAM_DONE, aiter_sse_batches, excerpt
+from . import errors
+from .settings import LiteLLMSettings
+from .shapes import model_from_cost, provider_of
+from .vendors import KEY_VARIABLES
 
-KEY_VARIABLES = {
-    "openai": "OPENAI_API_KEY",
-    "anthropic": "ANTHROPIC_API_KEY",
-    "gemini": "GEMINI_API_KEY",
-    "groq": "GROQ_API_KEY",
-    "mistral": "MISTRAL_API_KEY",
-    "openrouter": "OPENROUTER_API_KEY",
-    "deepseek": "DEEPSEEK_API_KEY",
-    "xai": "XAI_API_KEY",
-    "cohere_chat": "COHERE_API_KEY",
-    "together_ai": "TOGETHERAI_API_KEY",
-}
 _import_lock = threading.Lock()
 OPENAI_BASE = "https://api.openai.com/v1"
 NOT_FOR_THE_SERVER = frozenset(
@@ -197,7 +186,7 @@ class LiteLLMProvider(BaseProvider):
 
         client = self._http()
         if "Authorization" not in client.headers and not self.settings.api_base:
-            raise litellm_errors.auth_error(self, request.model, None)
+            raise errors.auth_error(self, request.model, None)
         call = self._call(request, stream=True)
         body = {k: v for k, v in call.items() if k not in NOT_FOR_THE_SERVER}
         body["model"] = request.model.split("/", 1)[-1]
@@ -205,7 +194,7 @@ class LiteLLMProvider(BaseProvider):
             async with client.stream("POST", "/chat/completions", json=body) as response:
                 if response.status_code >= 400:
                     await response.aread()
-                    raise litellm_errors.status_error(self, response, request.model)
+                    raise errors.status_error(self, response, request.model)
                 events = (event.data async for event in EventSource(response).aiter_sse())
                 async for batch in aiter_sse_batches(events, provider=self.name):
                     yield batch
@@ -217,7 +206,7 @@ class LiteLLMProvider(BaseProvider):
                 hint="check api_base: it should end in /v1 on an OpenAI-compatible server",
             ) from None
         except httpx.TransportError as exc:
-            raise litellm_errors.transport_error(self, exc, request.model) from None
+            raise errors.transport_error(self, exc, request.model) from None
 
     async def _litellm_batches(self, request: ChatRequest) -> AsyncIterator[list[Any]]:
         litellm = await asyncio.to_thread(load_litellm)
@@ -268,7 +257,7 @@ class LiteLLMProvider(BaseProvider):
         except ProviderError:
             raise
         except Exception as exc:
-            raise litellm_errors.error(self, exc, request.model, "".join(parts)) from None
+            raise errors.error(self, exc, request.model, "".join(parts)) from None
         if finish is None:
             raise ProviderConnectionError(
                 "the stream ended before the server said it was done",
@@ -311,12 +300,12 @@ class LiteLLMProvider(BaseProvider):
         try:
             response = await self._http().get("/models")
         except httpx.TransportError as exc:
-            raise litellm_errors.transport_error(self, exc, model) from None
+            raise errors.transport_error(self, exc, model) from None
         status = response.status_code
         if status in (401, 403, 429):
-            raise litellm_errors.status_error(self, response, model)
+            raise errors.status_error(self, response, model)
         if status >= 400:  # a server without a model list says 404: not about any model
-            words = litellm_errors.server_words(self, response)
+            words = errors.server_words(self, response)
             raise ProviderError(
                 f"listing models failed (HTTP {status}): {words}",
                 provider=self.name,

@@ -17,9 +17,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..config.schema import OCIGenAISettings
-from .base import BaseProvider, ChatRequest
-from .errors import (
+from ..base import BaseProvider, ChatRequest
+from ..errors import (
     AuthenticationError,
     ConfigurationError,
     ModelNotFoundError,
@@ -27,11 +26,12 @@ from .errors import (
     ProviderError,
     RateLimitError,
 )
-from .models import ChatCompletion, ChatCompletionChunk, Model
-from .oci_events import EventDecoder, Piece
-from .oci_models import ModelCache, model_from_summary, newest_per_name
-from .oci_requests import chat_request, is_cohere, read_response
-from .streaming import CompletionAccumulator, Inbox
+from ..models import ChatCompletion, ChatCompletionChunk, Model
+from ..streaming import CompletionAccumulator, Inbox
+from .catalog import ModelCache, model_from_summary, newest_per_name
+from .events import EventDecoder, Piece
+from .requests import chat_request, is_cohere, read_response
+from .settings import OCIGenAISettings
 
 USAGE_GRACE = 0.25
 """Seconds to wait after the finish event for the usage event that may follow it (the service

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import ChatRequest
-from .models import FunctionCall, Message, Tool, ToolCall, Usage
-from .oci_events import COHERE_FINISH, GENERIC_FINISH, cohere_tool_call, usage_from
+from ..base import ChatRequest
+from ..models import FunctionCall, Message, Tool, ToolCall, Usage
+from .events import COHERE_FINISH, GENERIC_FINISH, cohere_tool_call, usage_from
 
 JSON_TO_COHERE_TYPE = {
     "string": "str",

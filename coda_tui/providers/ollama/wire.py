@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .errors import ProviderConnectionError
-from .models import ChatCompletionChunk, FunctionCall, Message, ToolCall, Usage
+from ..errors import ProviderConnectionError
+from ..models import ChatCompletionChunk, FunctionCall, Message, ToolCall, Usage
 
 if TYPE_CHECKING:
-    from .base import BaseProvider
+    from ..base import BaseProvider
 
 
 class ChatDecoder:

@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..config.paths import user_cache_dir
-from .models import Capability, Model
+from ...config.paths import user_cache_dir
+from ..models import Capability, Model
 
 CACHE_VERSION = 1
 

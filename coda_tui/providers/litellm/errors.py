@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from .errors import (
+from ..errors import (
     AuthenticationError,
     ModelNotFoundError,
     ProviderConnectionError,
     ProviderError,
     RateLimitError,
 )
-from .litellm_shapes import is_transport, plain_message, provider_of, retry_after
-from .streaming import excerpt
+from ..streaming import excerpt
+from .shapes import is_transport, plain_message, provider_of, retry_after
 
 if TYPE_CHECKING:
-    from .litellm_provider import LiteLLMProvider
+    from .provider import LiteLLMProvider
 
 
 def auth_error(provider: LiteLLMProvider, model: str, status: int | None) -> AuthenticationError:

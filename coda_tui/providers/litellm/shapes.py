@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from .models import Model, Pricing
+from ..models import Model, Pricing
 
 
 def model_from_cost(model_id: str, provider: str, info: dict[str, Any]) -> Model:

@@ -18,26 +18,26 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from ..config.schema import OllamaSettings
-from .base import BaseProvider, ChatRequest
-from .convert import MessageLike
-from .errors import (
+from ..base import BaseProvider, ChatRequest
+from ..convert import MessageLike
+from ..errors import (
     AuthenticationError,
     ModelNotFoundError,
     ProviderConnectionError,
     ProviderError,
     RateLimitError,
 )
-from .http_clients import LoopClients
-from .models import (
+from ..http_clients import LoopClients
+from ..models import (
     Capability,
     ChatCompletion,
     ChatCompletionChunk,
     Model,
 )
-from .ollama_types import ModelInfo, PullProgress, RunningModel, parse_host
-from .ollama_wire import ChatDecoder, ollama_messages, parse_time
-from .streaming import CompletionAccumulator, aiter_json_batches, excerpt, iter_json_batches
+from ..streaming import CompletionAccumulator, aiter_json_batches, excerpt, iter_json_batches
+from .settings import OllamaSettings
+from .types import ModelInfo, PullProgress, RunningModel, parse_host
+from .wire import ChatDecoder, ollama_messages, parse_time
 
 PULL_TIMEOUT = httpx.Timeout(10.0, read=None)
 T = TypeVar("T")

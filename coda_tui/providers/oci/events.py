@@ -15,8 +15,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import StreamDecodeError
-from .models import FunctionCall, ToolCall, Usage
+from ..errors import StreamDecodeError
+from ..models import FunctionCall, ToolCall, Usage
 
 COHERE_FINISH = {
     "COMPLETE": "stop",

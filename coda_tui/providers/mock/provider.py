@@ -14,10 +14,9 @@ import re
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
-from ..config.schema import MockSettings
-from .base import BaseProvider, ChatRequest
-from .errors import ProviderConnectionError
-from .models import (
+from ..base import BaseProvider, ChatRequest
+from ..errors import ProviderConnectionError
+from ..models import (
     ChatCompletionChunk,
     FunctionCall,
     Message,
@@ -27,6 +26,7 @@ from .models import (
     ToolCall,
     Usage,
 )
+from .settings import MockSettings
 
 _NAME = re.compile(r"\b(?:my name is|i am|i'm|call me)\s+([A-Z][\w-]*)", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{3,}")
