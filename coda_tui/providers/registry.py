@@ -94,6 +94,12 @@ class ProviderRegistry:
             cls._specs[spec.type] = spec
 
     @classmethod
+    def discover_again(cls) -> None:
+        """Read the entry points again: a provider package was installed while running."""
+        cls._discovered = False
+        cls._discover()
+
+    @classmethod
     def register(
         cls, provider_type: str, provider: type[BaseProvider] | str | ProviderSpec
     ) -> None:
