@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from pathlib import Path
 
 from coda_tui.providers import ProviderFactory
@@ -78,3 +79,24 @@ async def test_cancelling_keeps_what_came_as_stopped() -> None:
     await asyncio.gather(task, return_exceptions=True)
     assert view.status == "stopped" and chat.turns[-1].status == "stopped"
     assert chat.turns[-1].content == view.text != ""
+
+
+async def test_progress_is_told_as_tokens_arrive_and_no_more_often_than_it_can_be_read() -> None:
+    """Live figures come from the stream itself: the first token at once, then at most every
+    PROGRESS_EVERY; a screen with nothing streaming runs no timer for them."""
+    from coda_tui.services.answer_stream import PROGRESS_EVERY
+
+    reply = " ".join(f"w{n}" for n in range(40))
+    slow = {"providers": {"mock": {"delay": 0.01, "reply": reply}}}
+    answer = AnswerStream(session(None), ProviderFactory(slow))
+    calls: list[tuple[float, int]] = []
+    loop = asyncio.get_running_loop()
+
+    def progress() -> None:
+        calls.append((loop.time(), answer.metrics.characters))
+
+    assert await answer.run(PlainView(), mounted, progress) == "complete"
+    assert calls[0][1] == len("w0")  # the first token: TTFT shows at once
+    gaps = [later[0] - earlier[0] for earlier, later in itertools.pairwise(calls)]
+    assert all(gap >= PROGRESS_EVERY - 0.005 for gap in gaps)
+    assert 2 <= len(calls) <= 8  # about 0.4 s of tokens: a few calls, not forty

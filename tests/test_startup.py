@@ -107,3 +107,30 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(user_config: Path
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert "Rename" not in [key.description for key in app.screen.query(FooterKey)]
+
+
+async def test_a_worker_that_fails_unexpectedly_is_said_once(user_config: Path) -> None:
+    """Workers run with exit_on_error=False; what none of them expected is still reported,
+    by the one handler every screen, pane and the app share (ui/failures.py)."""
+    from coda_tui.providers import ProviderConnectionError
+
+    user_config.write_text("[providers.mock]\ndelay = 0\n")
+    app = CodaApp(load_config())
+
+    async def broken() -> None:
+        raise RuntimeError("the listing fell over")
+
+    async def down() -> None:
+        raise ProviderConnectionError("not running", provider="box", hint="start it")
+
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.run_worker(broken(), name="Listing models", exit_on_error=False)
+        await pilot.pause()
+        app.run_worker(down(), name="Box", exit_on_error=False)
+        await pilot.pause(0.1)
+        said = [str(n.message) for n in app._notifications if n.title == "Something failed"]
+        assert said == [
+            "Listing models failed: RuntimeError: the listing fell over (a bug in coda-tui; "
+            "please report it)",
+            "Box: not running — start it",
+        ]

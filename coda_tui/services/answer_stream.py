@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -36,6 +37,8 @@ _thresholds: tuple[int, int, int] | None = None
 RESUME_AFTER = 0.5
 """Seconds full collections wait after the last answer ends: its final frames come first."""
 NEVER = 1 << 30
+PROGRESS_EVERY = 0.1
+"""Seconds between two progress calls while tokens arrive: figures a person can read."""
 
 
 @asynccontextmanager
@@ -80,9 +83,16 @@ class AnswerStream:
         self.metrics = StreamMetrics(pricing=pricing)
 
     @collection_paused()
-    async def run(self, view: AnswerView, mount: Callable[[], Awaitable[object]]) -> str:
+    async def run(
+        self,
+        view: AnswerView,
+        mount: Callable[[], Awaitable[object]],
+        progress: Callable[[], None] | None = None,
+    ) -> str:
         """Stream into ``view`` (``mount`` shows it); returns how it ended, as ``turn.status``:
-        complete, length, stopped or error."""
+        complete, length, stopped or error. ``progress`` is called as tokens arrive (the first
+        at once, then at most every ``PROGRESS_EVERY``), so live figures need no timer and an
+        idle screen does no work."""
         session, turn, metrics = self.session, self.turn, self.metrics
         parts: list[str] = []
         status = "stopped"
@@ -102,8 +112,12 @@ class AnswerStream:
                 await mount()
             chunk = await first
             finish = None
+            told = -PROGRESS_EVERY
             while chunk is not None:
                 metrics.on_chunk(chunk)
+                if progress and chunk.content and time.monotonic() - told >= PROGRESS_EVERY:
+                    told = time.monotonic()
+                    progress()
                 finish = chunk.finish_reason or finish
                 if chunk.content:
                     parts.append(chunk.content)

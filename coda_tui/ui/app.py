@@ -18,6 +18,7 @@ from textual.signal import Signal
 from ..config.paths import user_config_file
 from ..config.peek import peek_ui
 from .commands import MODE_COMMANDS, CodaCommands
+from .failures import ReportsFailures
 from .screens.base import CodaScreen
 from .screens.chat import ChatScreen
 from .widgets.frame_clock import FrameClock
@@ -36,7 +37,7 @@ def _screen(module: str, name: str) -> Screen[None]:
     return cast("Screen[None]", screen_class())
 
 
-class CodaApp(App[None]):
+class CodaApp(ReportsFailures, App[None]):
     TITLE = "coda-tui"
     # The chat screen's file too: it is the first screen, and a screen bringing a file the app
     # has not read makes Textual parse every rule again before the first frame (10-15 ms).

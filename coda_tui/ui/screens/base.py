@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 
+from ..failures import ReportsFailures
+
 if TYPE_CHECKING:
     from ..app import CodaApp
 
 
-class CodaScreen(Screen[None]):
+class CodaScreen(ReportsFailures, Screen[None]):
     @property
     def coda(self) -> CodaApp:
         return cast("CodaApp", self.app)

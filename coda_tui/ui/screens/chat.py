@@ -131,7 +131,6 @@ class ChatScreen(CodaScreen):
 
     def on_mount(self) -> None:
         self.coda.config_changed.subscribe(self, self.config_changed)
-        self.set_interval(0.1, self._refresh_status)
         if self.started:
             self._update_title()
             self.call_after_refresh(self.discover_models)
@@ -231,7 +230,7 @@ class ChatScreen(CodaScreen):
             self.messages.anchor()
 
         try:
-            await answer.run(view, mount)
+            await answer.run(view, mount, progress=self._refresh_status)
         finally:
             self._refresh_status(final=answer.turn.status)
             self._report_save_error()

@@ -156,7 +156,6 @@ class CompareScreen(CodaScreen):
     def on_mount(self) -> None:
         self.sub_title = "compare"
         self.query_one(PromptInput).focus()
-        self.set_interval(0.1, self.refresh_metrics)
         self.select(self.selected)
         self.call_after_refresh(self.discover_models, self.panes)
 
@@ -187,6 +186,10 @@ class CompareScreen(CodaScreen):
         best = best_panes(panes)
         for pane in panes:
             pane.show_metrics(best)
+
+    @on(ComparePane.Progressed)
+    def pane_progressed(self) -> None:
+        self.refresh_metrics()
 
     @on(ComparePane.Finished)
     def pane_finished(self) -> None:

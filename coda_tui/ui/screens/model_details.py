@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ...providers import ProviderError
+from ..failures import ReportsFailures
 from ..text import visible_text
 from .dialogs import DIALOG_CSS
 
@@ -43,7 +44,7 @@ def info_sections(info: ModelInfo) -> list[tuple[str, str]]:
     return [(title, text.strip()) for title, text in sections if text and text.strip()]
 
 
-class ModelDetailsScreen(ModalScreen[None]):
+class ModelDetailsScreen(ReportsFailures, ModalScreen[None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ModelDetailsScreen")
         + """

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from ...providers import Model
 from ...services import ModelCatalog
+from ..failures import ReportsFailures
 from .dialogs import DIALOG_CSS
 
 
@@ -37,7 +38,7 @@ def describe(model: Model) -> str:
     return "  ".join(parts)
 
 
-class ModelPickerScreen(ModalScreen[ModelChoice | None]):
+class ModelPickerScreen(ReportsFailures, ModalScreen[ModelChoice | None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ModelPickerScreen")
         + """

@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label
 from ...providers import BaseProvider, ProviderError, ProviderFactory
 from ...providers.spec import ProviderKind
 from ...services.setup import SESSION_KEY_FIELD, FormError, section_from_form
+from ..failures import ReportsFailures
 from ..text import visible_text
 from .dialogs import DIALOG_CSS
 
@@ -65,7 +66,7 @@ def unsaved_provider(name: str, section: dict[str, Any], session_key: str) -> Ba
     return ProviderFactory({"providers": {name: section}}, session=session).create(name)
 
 
-class ProviderFormScreen(ModalScreen[ProviderForm | None]):
+class ProviderFormScreen(ReportsFailures, ModalScreen[ProviderForm | None]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ProviderFormScreen")
         + """

@@ -15,13 +15,14 @@ from ...providers import Model, ProviderFactory
 from ...services.answer_stream import AnswerStream
 from ...services.chat_session import ChatParams, ChatSession
 from ...services.metrics import ENDED_EARLY, StreamMetrics, format_cost
+from ..failures import ReportsFailures
 from .message import MessageScroll, MessageView
 from .status_line import StatusLine
 
 BEST_STYLE = "bold $success"
 
 
-class ComparePane(Vertical, can_focus=True):
+class ComparePane(ReportsFailures, Vertical, can_focus=True):
     DEFAULT_CSS = """
     ComparePane {
         border: round $panel; height: 1fr; width: 1fr;
@@ -56,6 +57,12 @@ class ComparePane(Vertical, can_focus=True):
 
     @dataclass
     class Finished(Message):
+        pane: ComparePane
+
+    @dataclass
+    class Progressed(Message):
+        """New figures while answering (the screen compares every pane's)."""
+
         pane: ComparePane
 
     def __init__(
@@ -127,7 +134,7 @@ class ComparePane(Vertical, can_focus=True):
             self.messages.anchor()
 
         try:
-            await answer.run(view, mount)
+            await answer.run(view, mount, lambda: self.post_message(self.Progressed(self)))
         finally:
             self.post_message(self.Finished(self))
 
