@@ -10,7 +10,7 @@ import pytest
 
 from coda_tui.providers import load_config
 from coda_tui.ui.app import CodaApp
-from coda_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from coda_tui.ui.dialogs import ConfirmScreen, TextPromptScreen
 from coda_tui.ui.screens.model_details import ModelDetailsScreen
 from coda_tui.ui.screens.ollama import OllamaScreen
 from coda_tui.ui.widgets.pull_progress import PullProgressBar, PullStats, human_duration

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,6 +19,7 @@ from ..config.paths import user_config_file
 from ..config.peek import peek_ui
 from .commands import MODE_COMMANDS, CodaCommands
 from .failures import ReportsFailures
+from .intents import ChatWith, CompareWith, Intent, OpenChat
 from .screens.base import CodaScreen
 from .screens.chat import ChatScreen
 from .widgets.frame_clock import FrameClock
@@ -174,6 +175,15 @@ class CodaApp(ReportsFailures, App[None]):
             warm_up(sections, remote_price_map=config.litellm.remote_price_map)
         # What is loaded by now lives as long as the app: full collections can skip it.
         gc.freeze()
+
+    @on(OpenChat)
+    @on(ChatWith)
+    @on(CompareWith)
+    async def deliver(self, intent: Intent) -> None:
+        """A mode asked another for something: open that mode and hand the intent to it."""
+        if self.current_mode != intent.mode:
+            await self.switch_mode(intent.mode)
+        self.screen.post_message(intent.again())
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):

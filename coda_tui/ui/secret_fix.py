@@ -44,7 +44,7 @@ def literal_secrets(layer: str) -> tuple[Path, list[str]]:
 
 def offer_references(app: CodaApp) -> None:
     """For each editable layer holding a literal key, ask to replace it with a reference."""
-    from .screens.dialogs import ConfirmScreen
+    from .dialogs import ConfirmScreen
 
     for layer in ("user", "project"):
         path, fields = literal_secrets(layer)

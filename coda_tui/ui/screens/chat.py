@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from textual import on, work
@@ -13,13 +12,14 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from ..commands import CHAT_COMMANDS
+from ..export_dialog import export_chat
+from ..intents import ChatWith, OpenChat
 from ..widgets.footer import CodaFooter
 from ..widgets.message import MessageScroll, MessageView
 from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
-from .dialogs import TextPromptScreen
 
 if TYPE_CHECKING:
     from ...config import LoadedConfig
@@ -309,6 +309,16 @@ class ChatScreen(CodaScreen):
     async def on_chat_list_chat_chosen(self, event: ChatList.ChatChosen) -> None:
         await self.open_chat(event.chat_id)
 
+    @on(OpenChat)
+    async def open_chat_asked(self, intent: OpenChat) -> None:
+        intent.stop()
+        await self.open_chat(intent.chat_id)
+
+    @on(ChatWith)
+    def chat_with(self, intent: ChatWith) -> None:
+        intent.stop()
+        self.use_model(intent.choice)
+
     async def open_chat(self, chat_id: int) -> None:
         """Show a saved chat (from the history, or promoted from a comparison)."""
         if self.coda.store is None:
@@ -326,28 +336,8 @@ class ChatScreen(CodaScreen):
             await self.action_new_chat()
 
     def action_export(self) -> None:
-        """Ask where (the current folder is offered), then write Markdown and JSON beside it."""
-        from ...services.chat_export import exportable, write_export
-
-        exported = exportable(self.session, self.coda.store)
-        if exported is None:
-            self.notify("Nothing to export yet", severity="warning")
-            return
-        suggested = Path.cwd() / f"coda-chat-{exported[0].id or 'unsaved'}.md"
-
-        def chosen(text: str | None) -> None:
-            if text and text.strip():
-                try:
-                    written = write_export(Path(text.strip()).expanduser(), *exported)
-                except OSError as exc:
-                    self.notify(f"Export failed: {exc}", severity="error")
-                    return
-                self.notify(f"Saved {written}")
-
-        self.app.push_screen(
-            TextPromptScreen("Export to (Markdown; the JSON goes beside it)", str(suggested)),
-            chosen,
-        )
+        """Ask where, then write the chat as Markdown and JSON."""
+        export_chat(self.app, self.session, self.coda.store)
 
     def _last_answer(self) -> MessageView | None:
         answers = [view for view in self.query(MessageView) if view.role == "assistant"]

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from ...services.chat_session import ChatParams
-from .dialogs import DIALOG_CSS
+from ..dialogs import DIALOG_CSS
 
 
 def parse_params(system_prompt: str, temperature: str, max_tokens: str) -> ChatParams:

@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from ...services.chat_session import ChatParams
 from ...services.metrics import format_cost
 from ..commands import COMPARE_COMMANDS
+from ..intents import CompareWith, OpenChat
 from ..widgets.compare_pane import ComparePane
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
@@ -267,6 +268,11 @@ class CompareScreen(CodaScreen):
         await self.query_one("#panes").mount(pane)
         self.discover_models([pane])  # its price, for its cost (and the cheapest mark)
 
+    @on(CompareWith)
+    async def compare_with(self, intent: CompareWith) -> None:
+        intent.stop()
+        await self.add_model(intent.choice)
+
     async def add_model(self, choice: ModelChoice) -> None:
         """A new pane on this model; with every pane taken, the selected pane switches to it."""
         panes = self.panes
@@ -299,12 +305,7 @@ class CompareScreen(CodaScreen):
         if record is None:
             self.notify(session.save_error or "The chat could not be saved", severity="error")
             return
-        from .chat import ChatScreen
-
-        await self.app.switch_mode("chat")
-        chat = self.app.screen
-        if isinstance(chat, ChatScreen):
-            await chat.open_chat(record.id)
+        self.post_message(OpenChat(record.id))
 
     async def action_new_comparison(self) -> None:
         self.action_stop_all()

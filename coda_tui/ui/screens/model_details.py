@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from ...providers import ProviderError
+from ..dialogs import DIALOG_CSS
 from ..failures import ReportsFailures
 from ..text import visible_text
-from .dialogs import DIALOG_CSS
 
 if TYPE_CHECKING:
     from ...providers.ollama.provider import OllamaProvider

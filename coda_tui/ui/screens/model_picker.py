@@ -15,8 +15,8 @@ from textual.widgets.option_list import Option
 
 from ...providers import Model
 from ...services import ModelCatalog
+from ..dialogs import DIALOG_CSS
 from ..failures import ReportsFailures
-from .dialogs import DIALOG_CSS
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,12 @@ from textual.widgets import DataTable, Input, Static
 from ...providers import Model, ProviderError
 from ...services import DISCOVERY_TIMEOUT
 from ..commands import MODELS_COMMANDS
+from ..dialogs import ChoiceScreen
+from ..intents import ChatWith, CompareWith
 from ..text import plain, visible_text
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import human_bytes
-from .chat import ChatScreen
-from .compare import CompareScreen
-from .dialogs import ChoiceScreen
 from .model_picker import ModelChoice
 from .table_screen import FilteredTableScreen
 
@@ -278,20 +277,19 @@ class ModelsScreen(FilteredTableScreen[Model]):
 
     @on(Input.Submitted, "#filter")
     @on(DataTable.RowSelected, "#model-table")
-    async def action_chat_with(self) -> None:
-        choice = await self._switch_with_highlighted("chat")
-        if choice is not None and isinstance(self.app.screen, ChatScreen):
-            self.app.screen.use_model(choice)
+    def action_chat_with(self) -> None:
+        choice = self._highlighted()
+        if choice is not None:
+            self.post_message(ChatWith(choice))
 
-    async def action_add_to_compare(self) -> None:
-        choice = await self._switch_with_highlighted("compare")
-        if choice is not None and isinstance(self.app.screen, CompareScreen):
-            await self.app.screen.add_model(choice)
+    def action_add_to_compare(self) -> None:
+        choice = self._highlighted()
+        if choice is not None:
+            self.post_message(CompareWith(choice))
 
-    async def _switch_with_highlighted(self, mode: str) -> ModelChoice | None:
+    def _highlighted(self) -> ModelChoice | None:
         model = self.current
         if model is None:
             self.notify("No model selected", severity="warning")
             return None
-        await self.app.switch_mode(mode)
         return ModelChoice(model.provider, model)

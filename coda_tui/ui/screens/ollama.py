@@ -18,12 +18,12 @@ from textual.worker import Worker
 
 from ...providers import Model, ProviderError
 from ..commands import OLLAMA_COMMANDS
+from ..dialogs import ConfirmScreen, TextPromptScreen
 from ..text import plain, visible_text
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from ..widgets.pull_progress import PullProgressBar, human_bytes
 from .base import CodaScreen
-from .dialogs import ConfirmScreen, TextPromptScreen
 from .model_details import ModelDetailsScreen
 
 if TYPE_CHECKING:

@@ -18,9 +18,9 @@ from textual.widgets import Button, Checkbox, Input, Label
 from ...providers import BaseProvider, ProviderError, ProviderFactory
 from ...providers.spec import ProviderKind
 from ...services.setup import SESSION_KEY_FIELD, FormError, section_from_form
+from ..dialogs import DIALOG_CSS
 from ..failures import ReportsFailures
 from ..text import visible_text
-from .dialogs import DIALOG_CSS
 
 TEST_TIMEOUT = 20.0
 SAFETY = (

@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from ...config.keys import SettingRow
+from ..dialogs import DIALOG_CSS
 from ..text import visible_text
-from .dialogs import DIALOG_CSS
 
 Save = Callable[[str, str | None], str | None]
 """(layer, text or None to remove) -> an error message, or None when written."""

@@ -15,10 +15,10 @@ from textual.widgets import DataTable, Input, Static
 from ...config import ConfigWriteError, LoadedConfig, restore_backup
 from ...config.keys import SettingRow, layer_file, parse_value, save_setting, setting_rows
 from ..commands import SETTINGS_COMMANDS
+from ..dialogs import ConfirmScreen
 from ..text import plain, short_path, visible_text
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
-from .dialogs import ConfirmScreen
 from .setting_edit import SettingEditScreen
 from .table_screen import FilteredTableScreen
 

@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...store import ChatRecord, ChatStore
-from ..screens.dialogs import ConfirmScreen, TextPromptScreen
+from ..dialogs import ConfirmScreen, TextPromptScreen
 
 
 def when(stamp: float, now: float | None = None) -> str:

@@ -1,0 +1,1 @@
+"""One screen per mode (chat, compare, models, Ollama, providers, settings) and their dialogs."""
