@@ -59,6 +59,14 @@ class OpenAIProcess(OllamaProcess):
         )
 
 
+def bench_env(root: Path, text: str) -> dict[str, str]:
+    """The isolated dirs, and the second server's key as a reference (a literal key in a
+    config file makes the app ask first, which stopped this benchmark at a dialog)."""
+    env = isolated_env(root, text)
+    env["SECOND_KEY"] = "sk-test-key"
+    return env
+
+
 def config(ollama_url: str, second: str, panes: int) -> str:
     """``second`` is an OpenAI API base (a LiteLLM pane) or another Ollama URL."""
     pane_list = '{ provider = "ollama" }, { provider = "second" }'
@@ -67,7 +75,7 @@ def config(ollama_url: str, second: str, panes: int) -> str:
     if second.endswith("/v1"):
         second_section = (
             f'[providers.second]\ntype = "litellm"\nmodel = "openai/gpt-4o-mini"\n'
-            f'api_base = "{second}"\napi_key = "sk-test-key"\n'
+            f'api_base = "{second}"\napi_key = "${{SECOND_KEY}}"\n'
         )
     else:
         second_section = (
@@ -147,8 +155,8 @@ def main() -> None:
             text = answer(5000, marker)
             second_server = OllamaProcess(text) if second_kind == "ollama" else OpenAIProcess(text)
             with OllamaProcess(text) as ollama, second_server as second:
-                one_env = isolated_env(root / f"one-{key}", config(ollama.url, second.url, 1))
-                two_env = isolated_env(root / f"two-{key}", config(ollama.url, second.url, 2))
+                one_env = bench_env(root / f"one-{key}", config(ollama.url, second.url, 1))
+                two_env = bench_env(root / f"two-{key}", config(ollama.url, second.url, 2))
                 one, two = [], []
                 for _ in range(args.runs):  # interleaved, so a slow spell hits both alike
                     one.append(run(coda, one_env, root, marker, 1))
@@ -175,7 +183,7 @@ def main() -> None:
             )
             with OllamaProcess(text, 0.001) as ollama, second_server as second:
                 network = network_seconds(ollama.url)
-                env = isolated_env(root / f"paced-{key}", config(ollama.url, second.url, 2))
+                env = bench_env(root / f"paced-{key}", config(ollama.url, second.url, 2))
                 paced, after_last_byte = [], []
                 for _ in range(args.runs):
                     paced.append(run(coda, env, root, marker, 2, echo_probe=True))

@@ -89,3 +89,29 @@ def test_invalid_settings_never_echo_the_value() -> None:
 def test_unknown_setting_is_named() -> None:
     with pytest.raises(ConfigurationError, match="colour: unknown setting"):
         ProviderRegistry.create("mock", colour="red")
+
+
+def test_a_registered_class_is_configurable(echo_secret_registered: None, user_config) -> None:  # type: ignore[no-untyped-def]
+    """The seed's register() adds a provider a config section can use: its Settings check the
+    section at load (a wrong key named with its line), and the factory builds it."""
+    from coda_tui.providers import ProviderFactory, load_config
+
+    user_config.write_text('[providers.box]\ntype = "echo_secret"\nmodel = "m"\nspeed = 3\n')
+    loaded = load_config()
+    section = loaded.config.providers["box"]
+    assert isinstance(section, LiteLLMSettings) and section.model == "m"
+    [problem] = loaded.problems
+    assert problem.line == 4 and "unknown key 'providers.box.speed'" in problem.message
+    provider = ProviderFactory(loaded).create("box")
+    assert isinstance(provider, EchoSecretProvider)
+    assert "echo_secret" in ProviderRegistry.list_providers()
+
+
+def test_builtins_are_specs_that_import_nothing_heavy() -> None:
+    code = (
+        "import sys\nfrom coda_tui.providers import ProviderRegistry\n"
+        "print(sorted(s.type for s in ProviderRegistry.specs()))\n"
+        "print([m for m in ('litellm', 'oci', 'httpx') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["['litellm', 'mock', 'oci_genai', 'ollama']", "[]"]

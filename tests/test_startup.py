@@ -134,3 +134,17 @@ async def test_a_worker_that_fails_unexpectedly_is_said_once(user_config: Path) 
             "please report it)",
             "Box: not running — start it",
         ]
+
+
+async def test_a_config_that_cannot_be_read_still_starts_the_app() -> None:
+    def broken() -> LoadedConfig:
+        raise RuntimeError("disk on fire")
+
+    app = CodaApp(reload=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.booted
+        assert "Chatting with mock" in screen_text(app)
+        [problem] = app.loaded.problems
+        assert "RuntimeError: disk on fire" in str(problem)
+        assert any("disk on fire" in str(n.message) for n in app._notifications)

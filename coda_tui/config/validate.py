@@ -48,7 +48,7 @@ def config_errors(data: Mapping[str, Any], sections: SectionTypes | None) -> lis
             errors.append({"loc": ("providers", name), "type": UNKNOWN_TYPE, "msg": message})
             continue
         try:
-            model.model_validate({**section, "type": type_name})
+            _typed(model, section, type_name)
         except ValidationError as exc:
             errors += [{**e, "loc": ("providers", name, *e["loc"])} for e in exc.errors()]
     return errors
@@ -63,6 +63,15 @@ def build_config(data: Mapping[str, Any], sections: SectionTypes | None) -> Coda
         type_name, model = _section_class(name, section, sections)
         if model is None:
             raise ValueError(f"[providers.{name}]: unknown provider type {type_name!r}")
-        typed[name] = model.model_validate({**section, "type": type_name})
+        typed[name] = _typed(model, section, type_name)
     config.providers = typed
     return config
+
+
+def _typed(
+    model: type[ProviderSettings], section: Mapping[str, Any], type_name: str
+) -> ProviderSettings:
+    """The section as ``model``, its ``type`` the one the registry matched: a Settings model
+    may serve several types (a class registered with another provider's Settings)."""
+    keys = {key: value for key, value in section.items() if key != "type"}
+    return model.model_validate(keys).model_copy(update={"type": type_name})

@@ -132,7 +132,14 @@ class CodaApp(ReportsFailures, App[None]):
     def _boot_after_first_frame(self) -> None:
         """On the event loop, not in a thread: keys pressed meanwhile wait in the queue and are
         handled by screens that are ready for them (about 0.2 s)."""
-        self._boot(self.reload())
+        try:
+            loaded = self.reload()
+        except Exception as exc:  # a bug here must not leave the app at "Starting…"
+            from ..config import CodaConfig, ConfigProblem, LoadedConfig
+
+            problem = f"config not read ({type(exc).__name__}: {exc}); running on the defaults"
+            loaded = LoadedConfig(CodaConfig(), problems=[ConfigProblem(None, None, problem)])
+        self._boot(loaded)
         self._apply_config()
         for screen in self.screen_stack:
             if isinstance(screen, CodaScreen):
