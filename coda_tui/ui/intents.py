@@ -6,8 +6,6 @@ it over (a copy: a message is handled once). The handling screen stops it there.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
@@ -16,35 +14,51 @@ if TYPE_CHECKING:
     from .screens.model_picker import ModelChoice
 
 
-@dataclass
 class Intent(Message):
+    # Plain classes, not dataclasses: this module loads before the first frame, and making
+    # dataclasses costs a few milliseconds there.
     mode: ClassVar[str]
     """The mode whose screen handles it."""
 
     def again(self) -> Intent:
         """The same intent, to be posted once more (to the screen that handles it)."""
-        return dataclasses.replace(self)
+        raise NotImplementedError
 
 
-@dataclass
 class OpenChat(Intent):
     """Show this saved chat in the chat mode (a comparison pane continued as a chat)."""
 
-    mode: ClassVar[str] = "chat"
-    chat_id: int
+    mode = "chat"
+
+    def __init__(self, chat_id: int) -> None:
+        super().__init__()
+        self.chat_id = chat_id
+
+    def again(self) -> OpenChat:
+        return OpenChat(self.chat_id)
 
 
-@dataclass
 class ChatWith(Intent):
     """The chat's next answer comes from this model."""
 
-    mode: ClassVar[str] = "chat"
-    choice: ModelChoice
+    mode = "chat"
+
+    def __init__(self, choice: ModelChoice) -> None:
+        super().__init__()
+        self.choice = choice
+
+    def again(self) -> ChatWith:
+        return ChatWith(self.choice)
 
 
-@dataclass
 class CompareWith(Intent):
     """A compare pane on this model."""
 
-    mode: ClassVar[str] = "compare"
-    choice: ModelChoice
+    mode = "compare"
+
+    def __init__(self, choice: ModelChoice) -> None:
+        super().__init__()
+        self.choice = choice
+
+    def again(self) -> CompareWith:
+        return CompareWith(self.choice)

@@ -12,7 +12,6 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from ..commands import CHAT_COMMANDS
-from ..export_dialog import export_chat
 from ..intents import ChatWith, OpenChat
 from ..widgets.footer import CodaFooter
 from ..widgets.message import MessageScroll, MessageView
@@ -337,6 +336,8 @@ class ChatScreen(CodaScreen):
 
     def action_export(self) -> None:
         """Ask where, then write the chat as Markdown and JSON."""
+        from ..export_dialog import export_chat
+
         export_chat(self.app, self.session, self.coda.store)
 
     def _last_answer(self) -> MessageView | None:

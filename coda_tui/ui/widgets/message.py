@@ -13,7 +13,6 @@ from textual.widgets import Static
 
 from ..text import visible_text
 from ..textual_compat import settle_size
-from .answer_markdown import AnswerMarkdown
 
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 
@@ -76,6 +75,8 @@ class MessageView(Vertical, can_focus=True):
         self.message_id = message_id
         self.status = status
         self._label = label or {"user": "You", "assistant": "Assistant"}.get(role, role.title())
+        from .answer_markdown import AnswerMarkdown  # after the first frame (warm_up loads it)
+
         self.body = AnswerMarkdown(visible_text(content), classes="message-body")
         self._status_line = Static("", classes="message-status")
         self._status_line.display = False
