@@ -159,7 +159,6 @@ def save_setting(loaded: LoadedConfig, layer: str, key: str, value: Any) -> Path
         if section is not None and section.type != parts[1] and "type" not in current:
             assign(data, f"providers.{parts[1]}.type", section.type)
     assign(data, key, value)
-    write_layer(
-        path, data, loaded.sections
-    )  # one write: the .bak is the file as it was before this edit
+    # One write: the .bak is the file as it was before this edit.
+    write_layer(path, data, loaded.sections)
     return path

@@ -80,13 +80,16 @@ class ProviderRegistry:
             return
         cls._discovered = True
         for package in BUILTIN_SPECS:
-            cls._specs.setdefault(*_named(importlib.import_module(package).SPEC))
+            builtin: ProviderSpec = importlib.import_module(package).SPEC
+            cls._specs.setdefault(builtin.type, builtin)
         for point in entry_points(group=ENTRY_POINT_GROUP):
             try:
                 loaded = point.load()
                 spec = loaded if isinstance(loaded, ProviderSpec) else _spec_of_class(loaded)
             except Exception as exc:  # a broken plugin must not stop the app
                 cls.problems.append(f"provider plugin {point.value!r} not loaded: {exc}")
+                continue
+            if cls._specs.get(spec.type) == spec:  # read before (discover_again)
                 continue
             if spec.type in cls._specs:
                 cls.problems.append(f"provider plugin {point.value!r}: {spec.type!r} is taken")
@@ -97,6 +100,7 @@ class ProviderRegistry:
     def discover_again(cls) -> None:
         """Read the entry points again: a provider package was installed while running."""
         cls._discovered = False
+        cls.problems.clear()
         cls._discover()
 
     @classmethod
@@ -194,10 +198,6 @@ class ProviderRegistry:
         cls.clear_instances()
         for instance in list(cls._every):
             await instance.aclose()
-
-
-def _named(spec: ProviderSpec) -> tuple[str, ProviderSpec]:
-    return spec.type, spec
 
 
 def _imported(path: str) -> type[BaseProvider]:
