@@ -49,13 +49,22 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"coda-tui {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{ask,models,serve}")
+    commands = parser.add_subparsers(dest="command", metavar="{ask,models,search,serve}")
     ask = commands.add_parser(
         "ask", parents=[after], help="answer one prompt on stdout (the prompt, or stdin)"
     )
     ask.add_argument("prompt", nargs="*", help="the prompt; read from stdin when absent")
     models = commands.add_parser("models", parents=[after], help="list the models you can use")
     models.add_argument("--json", action="store_true", help="one JSON array, for programs")
+    search = commands.add_parser(
+        "search",
+        parents=[after],
+        help="find words in every saved chat (--provider and --model narrow it)",
+    )
+    search.add_argument("terms", nargs="+", help="words to find (each may be the start of one)")
+    search.add_argument("--role", choices=("user", "assistant", "title"), help="only these")
+    search.add_argument("--limit", type=int, default=20, help="most hits shown (20)")
+    search.add_argument("--json", action="store_true", help="one JSON array, for programs")
     serve = commands.add_parser(
         "serve", parents=[after], help="the app in a browser tab, through textual-serve"
     )
@@ -98,6 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .serve import serve
 
         return serve(args.host, args.port, args.public, app_args(args), token=args.token)
+    if args.command == "search":
+        from .config import load_config as read_files
+        from .search_cli import search
+
+        loaded = read_files(config_file=args.config)  # the history's place; no provider needed
+        return search(
+            loaded,
+            " ".join(args.terms),
+            provider=getattr(args, "provider", None),
+            model=getattr(args, "model", None),
+            role=args.role,
+            limit=args.limit,
+            as_json=args.json,
+        )
     if args.command in ("ask", "models"):
         from . import oneshot
         from .providers import load_config

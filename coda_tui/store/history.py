@@ -17,36 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS chats (
-    id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    provider TEXT NOT NULL,
-    model TEXT NOT NULL,
-    system_prompt TEXT NOT NULL DEFAULT '',
-    params TEXT NOT NULL DEFAULT '{}',
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
-    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
-    role TEXT NOT NULL,
-    content TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'complete',
-    provider TEXT NOT NULL DEFAULT '',
-    model TEXT NOT NULL DEFAULT '',
-    metrics TEXT NOT NULL DEFAULT '{}',
-    created_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_by_chat ON messages(chat_id, id);
-"""
+from .schema import prepare
+from .search import SearchHit, search_history
 
 
 def default_history_path() -> Path:
     from ..config.paths import user_data_dir
 
     return user_data_dir() / "history.sqlite3"
+
+
+def history_path(configured: str | None) -> Path:
+    """Where the history is: ``[history] path`` when set, else the user data directory."""
+    return Path(configured).expanduser() if configured else default_history_path()
 
 
 @dataclass
@@ -97,7 +80,7 @@ class ChatStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        prepare(self._db, None if str(path) == ":memory:" else self.path)
 
     def close(self) -> None:
         self._db.close()
@@ -193,6 +176,17 @@ class ChatStore:
 
     def delete_message(self, message_id: int) -> None:
         self._db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    def search(self, text: str, **filters: Any) -> list[SearchHit]:
+        """Every message and chat title matching ``text`` (see ``store.search``)."""
+        return search_history(self._db, text, **filters)
+
+    def position(self, chat_id: int, message_id: int) -> int:
+        """How many of the chat's messages come at or after ``message_id`` (to open it there)."""
+        row = self._db.execute(
+            "SELECT COUNT(*) FROM messages WHERE chat_id = ? AND id >= ?", (chat_id, message_id)
+        )
+        return int(row.fetchone()[0])
 
     def count_messages(self, chat_id: int) -> int:
         row = self._db.execute("SELECT COUNT(*) FROM messages WHERE chat_id = ?", (chat_id,))

@@ -98,13 +98,12 @@ class CodaApp(ReportsFailures, App[None]):
 
     def _boot(self, loaded: LoadedConfig) -> None:
         """What everything after the first frame stands on: config, providers, history."""
-        from ..store import ChatStore, default_history_path
+        from ..store import ChatStore, history_path
 
         self.loaded = loaded
         self._new_factory()
         if self.store is None and loaded.config.history.enabled:
-            path = loaded.config.history.path
-            where = Path(path).expanduser() if path else default_history_path()
+            where = history_path(loaded.config.history.path)
             try:
                 self.store = ChatStore(where)
             except (sqlite3.Error, OSError) as exc:

@@ -1,0 +1,130 @@
+"""The history database's schema, its version (``PRAGMA user_version``) and the upgrades to it.
+
+A database written by an earlier release is upgraded in place when it is opened, after a copy
+of it is kept beside it (``history.sqlite3.v0.bak``); one written by a newer release is refused
+and left untouched, as is a file that is not a database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+BASE = """
+CREATE TABLE IF NOT EXISTS chats (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    system_prompt TEXT NOT NULL DEFAULT '',
+    params TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'complete',
+    provider TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    metrics TEXT NOT NULL DEFAULT '{}',
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS messages_by_chat ON messages(chat_id, id);
+"""
+"""Version 0: what every release before search wrote (no user_version set)."""
+
+FULL_TEXT = """
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    content, content='messages', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE chats_fts USING fts5(
+    title, content='chats', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+    INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER chats_fts_insert AFTER INSERT ON chats BEGIN
+    INSERT INTO chats_fts(rowid, title) VALUES (new.id, new.title);
+END;
+CREATE TRIGGER chats_fts_delete AFTER DELETE ON chats BEGIN
+    INSERT INTO chats_fts(chats_fts, rowid, title) VALUES ('delete', old.id, old.title);
+END;
+CREATE TRIGGER chats_fts_update AFTER UPDATE OF title ON chats BEGIN
+    INSERT INTO chats_fts(chats_fts, rowid, title) VALUES ('delete', old.id, old.title);
+    INSERT INTO chats_fts(rowid, title) VALUES (new.id, new.title);
+END;
+INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
+INSERT INTO chats_fts(chats_fts) VALUES ('rebuild');
+"""
+"""Version 1: full-text search over every message and chat title (kept in step by triggers;
+the rebuild indexes what an earlier release wrote)."""
+
+UPGRADES = {1: FULL_TEXT}
+VERSION = max(UPGRADES)
+
+
+class HistoryVersionError(sqlite3.DatabaseError):
+    """The database was written by a newer coda-tui: it is not touched."""
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.v{version}.bak")
+
+
+def statements(script: str) -> list[str]:
+    """The script's statements one by one (a trigger's body holds semicolons of its own)."""
+    found, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            found.append(current.strip())
+            current = ""
+    return [statement for statement in found if statement]
+
+
+def prepare(db: sqlite3.Connection, path: Path | None) -> None:
+    """Create the schema in a new database, or upgrade an older one (after a backup).
+
+    The upgrade is one transaction that first reads the version again: a second coda-tui
+    opening the same old file at the same moment waits, then finds it done."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    _refuse_newer(version, path)
+    if version == VERSION:
+        return
+    fresh = db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+    if not fresh and path is not None:  # before the write lock: a backup waits on it forever
+        with contextlib.closing(sqlite3.connect(str(backup_path(path, version)))) as copy:
+            db.backup(copy)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        _refuse_newer(version, path)
+        if version < VERSION:
+            script = BASE + "".join(UPGRADES[step] for step in range(version + 1, VERSION + 1))
+            for statement in statements(script):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _refuse_newer(version: int, path: Path | None) -> None:
+    if version > VERSION:
+        raise HistoryVersionError(
+            f"{path or 'the history'} was written by a newer coda-tui (schema {version}; this "
+            f"one knows up to {VERSION}): left as it is. Upgrade coda-tui, or set [history] "
+            "path to another file."
+        )

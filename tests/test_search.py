@@ -1,0 +1,137 @@
+"""History search (SQLite FTS5) and the schema version it brought, tested on the history file
+that coda-tui wrote before search existed (tests/data/history-v0.sqlite3, made by the code of
+e099730 on main) and on files it must refuse."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coda_tui.store import ChatStore, HistoryVersionError
+from coda_tui.store.schema import VERSION, backup_path
+
+V0 = Path(__file__).parent / "data" / "history-v0.sqlite3"
+COMMAND = Path(sys.executable).parent / "coda-tui"
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def old_history(tmp_path: Path) -> Path:
+    path = tmp_path / "history.sqlite3"
+    shutil.copy(V0, path)
+    return path
+
+
+def test_a_history_from_before_search_is_upgraded_in_place_after_a_backup(
+    old_history: Path,
+) -> None:
+    before = digest(old_history)
+    store = ChatStore(old_history)
+    assert store._db.execute("PRAGMA user_version").fetchone()[0] == VERSION
+    assert [chat.title for chat in store.list_chats()] == [
+        "Trip to Lisbon",
+        "Rust lifetimes",
+        "Sourdough starter",
+    ]
+    assert [m.status for m in store.messages(2)] == ["complete", "stopped"]  # nothing lost
+    [hit] = store.search("sourdough starter feed")
+    assert (hit.chat_title, hit.role) == ("Sourdough starter", "user")
+    backup = backup_path(old_history, 0)
+    copy = sqlite3.connect(backup)
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert copy.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 6
+    copy.close()
+    store.close()
+    assert digest(old_history) != before
+    ChatStore(old_history).close()  # opened again: already current, nothing to do
+
+
+def test_a_history_from_a_newer_release_is_refused_untouched(old_history: Path) -> None:
+    db = sqlite3.connect(old_history)
+    db.execute(f"PRAGMA user_version = {VERSION + 1}")
+    db.commit()
+    db.close()
+    before = digest(old_history)
+    with pytest.raises(HistoryVersionError, match="newer coda-tui") as caught:
+        ChatStore(old_history)
+    assert str(old_history) in str(caught.value)
+    assert digest(old_history) == before
+    assert not backup_path(old_history, VERSION + 1).exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(tmp_path: Path) -> None:
+    broken = tmp_path / "history.sqlite3"
+    broken.write_bytes(b"this is not SQLite\n" * 200)
+    before = digest(broken)
+    with pytest.raises(sqlite3.DatabaseError):
+        ChatStore(broken)
+    assert digest(broken) == before
+
+
+def history(tmp_path: Path) -> ChatStore:
+    store = ChatStore(tmp_path / "h.sqlite3")
+    bread = store.create_chat("Sourdough starter", "ollama", "llama3.2")
+    store.add_message(bread.id, "user", "How often should I feed my starter?")
+    store.add_message(bread.id, "assistant", "Daily, with flour and water.", provider="ollama")
+    code = store.create_chat("Borrow checker", "litellm", "openai/gpt-4o-mini")
+    store.add_message(code.id, "user", "Why does the borrow checker reject this loop?")
+    store.add_message(
+        code.id, "assistant", "Two mutable borrows of one vector.", provider="litellm"
+    )
+    trip = store.create_chat("Lisbon", "mock", "mock-1")
+    store.add_message(trip.id, "user", "Where to eat pastéis de nata?")
+    return store
+
+
+def test_search_ranks_filters_and_follows_every_change(tmp_path: Path) -> None:
+    store = history(tmp_path)
+    assert [h.chat_title for h in store.search("borrow")][:1] == ["Borrow checker"]  # title
+    assert {h.role for h in store.search("borrow")} == {"title", "user", "assistant"}
+    assert [h.role for h in store.search("borrow", role="assistant")] == ["assistant"]
+    assert [h.chat_title for h in store.search("flour")] == ["Sourdough starter"]
+    assert store.search("flour", provider="litellm") == []
+    assert sorted(h.role for h in store.search("borrow", provider="litellm")) == [
+        "assistant",
+        "user",
+    ]
+    assert [h.chat_title for h in store.search("pasteis")] == ["Lisbon"]  # accents folded
+    [hit] = store.search("nata")
+    assert hit.parts() == [("Where to eat pastéis de ", False), ("nata", True), ("?", False)]
+    for nonsense in ("", "  ", '"', "AND OR NOT", "*", "col:umn^"):
+        store.search(nonsense)  # never an FTS5 syntax error
+    answer = store.messages(1)[-1]
+    store.update_message(answer.id, content="Twice a day when it is warm.")
+    assert store.search("flour") == [] and store.search("warm")[0].message_id == answer.id
+    store.delete_chat(1)
+    assert store.search("starter") == []
+
+
+def test_coda_tui_search_prints_hits_for_people_and_programs(
+    tmp_path: Path, user_config: Path
+) -> None:
+    store = history(tmp_path)
+    store.close()
+    user_config.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    people = subprocess.run(
+        [str(COMMAND), "search", "borrow", "--role", "user"], capture_output=True, text=True
+    )
+    assert people.returncode == 0, people.stderr
+    [line] = people.stdout.splitlines()
+    assert "Borrow checker" in line and "Why does the [borrow] checker" in line
+    programs = subprocess.run(
+        [str(COMMAND), "search", "flour", "--json"], capture_output=True, text=True, check=True
+    )
+    [hit] = json.loads(programs.stdout)
+    assert hit["chat_title"] == "Sourdough starter" and hit["snippet"].startswith("Daily, with")
+    none = subprocess.run([str(COMMAND), "search", "zebra"], capture_output=True, text=True)
+    assert none.returncode == 1 and none.stdout == ""
