@@ -131,6 +131,7 @@ async def test_every_dialog_fits(
 
         await check("ctrl+o")
         await check("ctrl+t")
+        await check("ctrl+f", *"lisbon")  # history search, with hits to show
         await pilot.press("f2")
         await settle(pilot)
         await check("ctrl+o")
@@ -143,5 +144,5 @@ async def test_every_dialog_fits(
         await settle(pilot)
         await check("enter")
         await check("ctrl+z")
-    assert len(opened) == 10
-    assert opened[:2] == ["ModelPickerScreen", "ChatSettingsScreen"]
+    assert len(opened) == 11
+    assert opened[:3] == ["ModelPickerScreen", "ChatSettingsScreen", "SearchScreen"]

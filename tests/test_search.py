@@ -135,3 +135,46 @@ def test_coda_tui_search_prints_hits_for_people_and_programs(
     assert hit["chat_title"] == "Sourdough starter" and hit["snippet"].startswith("Daily, with")
     none = subprocess.run([str(COMMAND), "search", "zebra"], capture_output=True, text=True)
     assert none.returncode == 1 and none.stdout == ""
+
+
+async def test_search_from_anywhere_opens_the_right_chat_at_the_right_message(
+    tmp_path: Path, user_config: Path
+) -> None:
+    from coda_tui.providers import load_config
+    from coda_tui.ui.app import CodaApp
+    from coda_tui.ui.screens.chat import ChatScreen
+    from coda_tui.ui.screens.search import SearchScreen
+    from coda_tui.ui.widgets.message import MessageView
+
+    store = history(tmp_path)
+    long = store.create_chat("Long one", "mock", "mock-1")
+    for n in range(30):  # the hit is far older than the turns a chat opens with
+        text = "the unusual word zeppelin" if n == 2 else f"message number {n}"
+        store.add_message(long.id, "user" if n % 2 == 0 else "assistant", text)
+    user_config.write_text("[providers.mock]\ndelay = 0\n")
+    app = CodaApp(load_config(), store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")  # from another mode
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"borrow role:assistant")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [(h.chat_title, h.role) for h in app.screen.hits] == [
+            ("Borrow checker", "assistant")
+        ]
+        await pilot.press(*("backspace" for _ in "borrow role:assistant"), *"zeppel")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [hit] = app.screen.hits
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        chat = app.screen
+        assert isinstance(chat, ChatScreen) and app.current_mode == "chat"
+        assert chat.session.record is not None and chat.session.record.id == long.id
+        [found] = [view for view in chat.query(MessageView) if view.has_class("-found")]
+        assert found.message_id == hit.message_id
+        viewport = chat.messages.region
+        assert viewport.y <= found.region.y < viewport.bottom  # scrolled to, on screen

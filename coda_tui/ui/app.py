@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ..config import LoadedConfig
     from ..providers import ProviderFactory
     from ..services import ModelCatalog
-    from ..store import ChatStore
+    from ..store import ChatStore, SearchHit
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -66,6 +66,7 @@ class CodaApp(ReportsFailures, App[None]):
             )
             for number, (mode, title, _) in enumerate(MODE_COMMANDS, start=1)
         ),
+        Binding("ctrl+f", "search_history", "Search", id="search_history", show=False),
         Binding("ctrl+q", "quit", "Quit", id="quit"),
     ]
 
@@ -181,6 +182,19 @@ class CodaApp(ReportsFailures, App[None]):
             warm_up(sections, remote_price_map=config.litellm.remote_price_map)
         # What is loaded by now lives as long as the app: full collections can skip it.
         gc.freeze()
+
+    def action_search_history(self) -> None:
+        """Search every saved chat; the hit chosen opens in the chat mode at its message."""
+        if self.store is None:
+            self.notify(self.store_error or "Chat history is off", severity="warning")
+            return
+        from .screens.search import SearchScreen
+
+        def chosen(hit: SearchHit | None) -> None:
+            if hit is not None:
+                self.post_message(OpenChat(hit.chat_id, hit.message_id))
+
+        self.push_screen(SearchScreen(self.store), chosen)
 
     @on(OpenChat)
     @on(ChatWith)

@@ -20,6 +20,11 @@ MODE_COMMANDS = (
     ("settings", "Settings", "Every config key and where it comes from"),
 )
 
+APP_COMMANDS = (
+    ("search_history", "Search every chat", "Words in any saved chat or title (Ctrl+F)"),
+)
+"""Actions of the app itself, in the palette on every screen."""
+
 CHAT_COMMANDS = (
     ("pick_model", "Chat: choose model", "Pick a provider and model for this chat"),
     ("chat_settings", "Chat: system prompt and parameters", "Temperature, max tokens"),
@@ -82,6 +87,10 @@ class CodaCommands(Provider):
         commands: list[tuple[str, str, object]] = [
             (f"Mode: {title}", help_text, partial(app.switch_mode, mode))
             for mode, title, help_text in MODE_COMMANDS
+        ]
+        commands += [
+            (title, help_text, partial(app.run_action, action))
+            for action, title, help_text in APP_COMMANDS
         ]
         screen = self.screen  # the screen the palette was opened on
         commands += [

@@ -26,16 +26,18 @@ class Intent(Message):
 
 
 class OpenChat(Intent):
-    """Show this saved chat in the chat mode (a comparison pane continued as a chat)."""
+    """Show this saved chat in the chat mode (a comparison pane continued as a chat, a search
+    hit: then at that message)."""
 
     mode = "chat"
 
-    def __init__(self, chat_id: int) -> None:
+    def __init__(self, chat_id: int, message_id: int | None = None) -> None:
         super().__init__()
         self.chat_id = chat_id
+        self.message_id = message_id
 
     def again(self) -> OpenChat:
-        return OpenChat(self.chat_id)
+        return OpenChat(self.chat_id, self.message_id)
 
 
 class ChatWith(Intent):

@@ -311,24 +311,34 @@ class ChatScreen(CodaScreen):
     @on(OpenChat)
     async def open_chat_asked(self, intent: OpenChat) -> None:
         intent.stop()
-        await self.open_chat(intent.chat_id)
+        await self.open_chat(intent.chat_id, intent.message_id)
 
     @on(ChatWith)
     def chat_with(self, intent: ChatWith) -> None:
         intent.stop()
         self.use_model(intent.choice)
 
-    async def open_chat(self, chat_id: int) -> None:
-        """Show a saved chat (from the history, or promoted from a comparison)."""
-        if self.coda.store is None:
+    async def open_chat(self, chat_id: int, message_id: int | None = None) -> None:
+        """Show a saved chat (from the history, a comparison, or a search hit: then with that
+        message loaded, in view and marked)."""
+        store = self.coda.store
+        if store is None:
             return
         from ...services.chat_session import ChatSession
 
         self.action_stop()
-        self.session = ChatSession.open(self.coda.store, chat_id, last=VISIBLE_TURNS)
+        last = VISIBLE_TURNS
+        if message_id is not None:
+            last = max(last, store.position(chat_id, message_id))
+        self.session = ChatSession.open(store, chat_id, last=last)
         self.chosen = True
         await self.show_session()
         self.query_one(PromptInput).focus()
+        for view in self.query(MessageView):
+            if message_id is not None and view.message_id == message_id:
+                view.add_class("-found")
+                self.messages.release_anchor()
+                self.call_after_refresh(view.scroll_visible, animate=False, top=True)
 
     async def on_chat_list_chat_deleted(self, event: ChatList.ChatDeleted) -> None:
         if self.session.record is not None and self.session.record.id == event.chat_id:

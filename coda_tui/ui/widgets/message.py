@@ -49,6 +49,7 @@ class MessageView(Vertical, can_focus=True):
     MessageView.assistant { border-left: thick $secondary; }
     MessageView.system { border-left: thick $warning; }
     MessageView:focus { border-left: thick $accent; }
+    MessageView.-found { border-left: thick $success; background: $success 10%; }
     MessageView .message-header { color: $text-muted; height: 1; }
     MessageView .message-body { margin: 0; padding: 0; }
     MessageView .message-status { color: $text-warning; height: auto; }
