@@ -178,3 +178,46 @@ async def test_search_from_anywhere_opens_the_right_chat_at_the_right_message(
         assert found.message_id == hit.message_id
         viewport = chat.messages.region
         assert viewport.y <= found.region.y < viewport.bottom  # scrolled to, on screen
+
+
+async def test_find_in_chat_steps_through_matches_older_than_what_is_on_screen(
+    tmp_path: Path, user_config: Path
+) -> None:
+    from coda_tui.providers import load_config
+    from coda_tui.ui.app import CodaApp
+    from coda_tui.ui.screens.chat import ChatScreen
+    from coda_tui.ui.widgets.message import MessageView
+
+    store = ChatStore(tmp_path / "h.sqlite3")
+    chat = store.create_chat("Long one", "mock", "mock-1")
+    ids = {}
+    for n in range(30):
+        text = f"message {n} about kites" if n in (2, 10, 25) else f"message {n}"
+        ids[n] = store.add_message(chat.id, "user" if n % 2 == 0 else "assistant", text)
+    user_config.write_text("[providers.mock]\ndelay = 0\n")
+    app = CodaApp(load_config(), store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await screen.open_chat(chat.id)
+
+        def marked() -> list[int | None]:
+            return [v.message_id for v in screen.query(MessageView) if v.has_class("-found")]
+
+        await pilot.press("ctrl+g", *"kite", "enter")
+        await pilot.pause()
+        assert marked() == [ids[25]]  # the newest match first
+        await pilot.press("f7")
+        await pilot.pause()
+        assert marked() == [ids[10]]
+        await pilot.press("f7")  # older than the turns on screen: loaded back to it
+        await pilot.pause()
+        await pilot.pause()
+        assert marked() == [ids[2]]
+        assert screen.query(MessageView).first().message_id <= ids[2]
+        await pilot.press("f8")
+        await pilot.pause()
+        assert marked() == [ids[10]]
+        await pilot.press("ctrl+g", *("backspace" for _ in "kite"), *"zebra", "enter")
+        await pilot.pause()
+        assert any("not in this chat" in str(n.message) for n in app._notifications)

@@ -54,9 +54,11 @@ def search_history(
     model: str | None = None,
     role: str | None = None,
     since: float | None = None,
+    chat_id: int | None = None,
     limit: int = 50,
 ) -> list[SearchHit]:
-    """Best first: chats whose title matches, then messages by bm25 rank."""
+    """Best first: chats whose title matches, then messages by bm25 rank (``chat_id``: the
+    messages of that chat only)."""
     query = fts_query(text)
     if query is None:
         return []
@@ -75,6 +77,9 @@ def search_history(
     if since is not None:
         filters.append("m.created_at >= ?")
         args.append(since)
+    if chat_id is not None:
+        filters.append("m.chat_id = ?")
+        args.append(chat_id)
     where = "".join(f" AND {condition}" for condition in filters)
     rows = db.execute(
         f"SELECT m.id, m.chat_id, m.role, {columns['provider']} AS provider,"
@@ -86,7 +91,7 @@ def search_history(
         (*args, limit),
     ).fetchall()
     hits = [_message_hit(row) for row in rows]
-    if role in (None, "title") and not (provider or model or since is not None):
+    if role in (None, "title") and not (provider or model or since is not None or chat_id):
         titles = db.execute(
             "SELECT c.id, c.title, c.provider, c.model, c.updated_at,"
             " highlight(chats_fts, 0, char(2), char(3)) AS snip"

@@ -34,6 +34,9 @@ CHAT_COMMANDS = (
     ("toggle_history", "Chat: history", "Reopen, rename or delete saved chats"),
     ("copy_last", "Chat: copy last answer", "Copy the last answer to the clipboard"),
     ("copy_last_code", "Chat: copy code from the last answer", "Every code block, no fences"),
+    ("find_in_chat", "Chat: find in this chat", "Words in this chat's messages (Ctrl+G)"),
+    ("find_next(-1)", "Chat: previous match", "An older message with the words (F7)"),
+    ("find_next(1)", "Chat: next match", "A newer message with the words (F8)"),
 )
 
 COMPARE_COMMANDS = (

@@ -12,13 +12,14 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from ..commands import CHAT_COMMANDS
-from ..intents import ChatWith, OpenChat
+from ..intents import ChatWith
 from ..widgets.footer import CodaFooter
 from ..widgets.message import MessageScroll, MessageView
 from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
+from .chat_navigation import NAVIGATION_BINDINGS, VISIBLE_TURNS, ChatNavigation
 
 if TYPE_CHECKING:
     from ...config import LoadedConfig
@@ -32,11 +33,8 @@ if TYPE_CHECKING:
 # What needs pydantic (the providers, the services) is imported where it is used: this screen is
 # drawn in the app's first frame, before the config is loaded (see CodaApp._boot).
 
-VISIBLE_TURNS = 8
-"""Turns built when a saved chat opens; older ones load on demand, so long chats open fast."""
 
-
-class ChatScreen(CodaScreen):
+class ChatScreen(ChatNavigation, CodaScreen):
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"  # focused once as the screen opens (a focus() after costs a redraw)
     PALETTE = CHAT_COMMANDS
@@ -54,6 +52,7 @@ class ChatScreen(CodaScreen):
         ),
         Binding("ctrl+n", "new_chat", "New", id="new_chat", tooltip="Start a new chat"),
         Binding("ctrl+b", "toggle_history", "History", id="toggle_history"),
+        *NAVIGATION_BINDINGS,
         Binding(
             "ctrl+s",
             "export",
@@ -290,59 +289,10 @@ class ChatScreen(CodaScreen):
             await self.show_session()
             self.discover_models()
 
-    async def action_toggle_history(self) -> None:
-        """Show or hide saved chats (the sidebar is built the first time it is asked for)."""
-        from ..widgets.chat_list import ChatList
-
-        if not self.query("#history"):
-            history = ChatList(self.coda.store, id="history")
-            history.display = False
-            await self.query_one("#body").mount(history, before="#main")
-        history = self.query_one("#history", ChatList)
-        history.display = not history.display
-        if history.display:
-            history.refresh_chats(self.session.record)
-            history.focus()
-
-    # Handlers by name, not @on(ChatList...): the history list's module loads on first Ctrl+B.
-    async def on_chat_list_chat_chosen(self, event: ChatList.ChatChosen) -> None:
-        await self.open_chat(event.chat_id)
-
-    @on(OpenChat)
-    async def open_chat_asked(self, intent: OpenChat) -> None:
-        intent.stop()
-        await self.open_chat(intent.chat_id, intent.message_id)
-
     @on(ChatWith)
     def chat_with(self, intent: ChatWith) -> None:
         intent.stop()
         self.use_model(intent.choice)
-
-    async def open_chat(self, chat_id: int, message_id: int | None = None) -> None:
-        """Show a saved chat (from the history, a comparison, or a search hit: then with that
-        message loaded, in view and marked)."""
-        store = self.coda.store
-        if store is None:
-            return
-        from ...services.chat_session import ChatSession
-
-        self.action_stop()
-        last = VISIBLE_TURNS
-        if message_id is not None:
-            last = max(last, store.position(chat_id, message_id))
-        self.session = ChatSession.open(store, chat_id, last=last)
-        self.chosen = True
-        await self.show_session()
-        self.query_one(PromptInput).focus()
-        for view in self.query(MessageView):
-            if message_id is not None and view.message_id == message_id:
-                view.add_class("-found")
-                self.messages.release_anchor()
-                self.call_after_refresh(view.scroll_visible, animate=False, top=True)
-
-    async def on_chat_list_chat_deleted(self, event: ChatList.ChatDeleted) -> None:
-        if self.session.record is not None and self.session.record.id == event.chat_id:
-            await self.action_new_chat()
 
     def action_export(self) -> None:
         """Ask where, then write the chat as Markdown and JSON."""
