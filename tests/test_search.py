@@ -161,13 +161,13 @@ async def test_search_from_anywhere_opens_the_right_chat_at_the_right_message(
         await pilot.press(*"borrow role:assistant")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert [(h.chat_title, h.role) for h in app.screen.hits] == [
+        assert [(h.chat_title, h.role) for h in app.screen.items] == [
             ("Borrow checker", "assistant")
         ]
         await pilot.press(*("backspace" for _ in "borrow role:assistant"), *"zeppel")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        [hit] = app.screen.hits
+        [hit] = app.screen.items
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()

@@ -1,6 +1,9 @@
-"""Small dialogs every screen may need: ask for a line of text, confirm an action."""
+"""Small dialogs every screen may need: ask for a line of text, confirm an action, pick from a
+list while typing."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -9,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
+
+PickedT = TypeVar("PickedT")
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -111,6 +116,43 @@ class ChoiceScreen(ModalScreen[int | None]):
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option_index)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ListPickerScreen(ModalScreen[PickedT | None]):
+    """A box to type in above a list to pick from (models, search hits): Up/Down move the
+    list while typing, Enter or a click picks, Esc cancels. Options are ``str(index)`` into
+    ``items``; others (a provider's error) are shown but cannot be picked."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[PickedT] = []
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one(OptionList)
+
+    @on(Input.Submitted)
+    def pick_highlighted(self) -> None:
+        highlighted = self.options.highlighted
+        if highlighted is not None and highlighted < len(self.items):
+            self.dismiss(self.items[highlighted])
+
+    @on(OptionList.OptionSelected)
+    def pick(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is not None:
+            self.dismiss(self.items[int(event.option.id)])
+
+    def action_move(self, step: int) -> None:
+        self.options.action_cursor_down() if step > 0 else self.options.action_cursor_up()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

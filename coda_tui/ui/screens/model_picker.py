@@ -6,16 +6,14 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...providers import Model
 from ...services import ModelCatalog
-from ..dialogs import DIALOG_CSS
+from ..dialogs import DIALOG_CSS, ListPickerScreen
 from ..failures import ReportsFailures
 
 
@@ -38,7 +36,7 @@ def describe(model: Model) -> str:
     return "  ".join(parts)
 
 
-class ModelPickerScreen(ReportsFailures, ModalScreen[ModelChoice | None]):
+class ModelPickerScreen(ReportsFailures, ListPickerScreen[ModelChoice]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ModelPickerScreen")
         + """
@@ -47,18 +45,12 @@ class ModelPickerScreen(ReportsFailures, ModalScreen[ModelChoice | None]):
     ModelPickerScreen OptionList { height: 1fr; }
     """
     )
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-    ]
 
     def __init__(self, catalog: ModelCatalog) -> None:
         super().__init__()
         self.catalog = catalog
         self.choices: list[ModelChoice] = []
         self.failures: dict[str, str] = {}
-        self._visible: list[ModelChoice] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -97,24 +89,6 @@ class ModelPickerScreen(ReportsFailures, ModalScreen[ModelChoice | None]):
             Option(Content(f"⚠ {message}"), disabled=True)
             for message in (self.failures[name] for name in sorted(self.failures))
         )
-        self._visible = visible
+        self.items = visible
         if visible:
             options.highlighted = min(highlighted or 0, len(visible) - 1)
-
-    @on(Input.Submitted, "#filter")
-    def pick_highlighted(self) -> None:
-        options = self.query_one("#models", OptionList)
-        if options.highlighted is not None and options.highlighted < len(self._visible):
-            self.dismiss(self._visible[options.highlighted])
-
-    @on(OptionList.OptionSelected, "#models")
-    def pick(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.dismiss(self._visible[int(event.option.id)])
-
-    def action_move(self, step: int) -> None:
-        options = self.query_one("#models", OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

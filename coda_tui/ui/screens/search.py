@@ -11,10 +11,8 @@ from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content, Span
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -22,7 +20,7 @@ from textual.worker import get_current_worker
 from ...services.history_search import parse_query
 from ...services.untrusted import visible_text
 from ...store import ChatStore, SearchHit
-from ..dialogs import DIALOG_CSS
+from ..dialogs import DIALOG_CSS, ListPickerScreen
 from ..failures import ReportsFailures
 
 HELP = "Words to find; narrow with provider:NAME model:NAME role:user|assistant since:7d"
@@ -41,7 +39,7 @@ def hit_line(hit: SearchHit) -> Content:
     return Content(text, spans=spans)
 
 
-class SearchScreen(ReportsFailures, ModalScreen[SearchHit | None]):
+class SearchScreen(ReportsFailures, ListPickerScreen[SearchHit]):
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="SearchScreen")
         + """
@@ -50,16 +48,10 @@ class SearchScreen(ReportsFailures, ModalScreen[SearchHit | None]):
     SearchScreen OptionList { height: 1fr; }
     """
     )
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel_search"),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-    ]
 
     def __init__(self, store: ChatStore) -> None:
         super().__init__()
         self.store = store
-        self.hits: list[SearchHit] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -80,7 +72,7 @@ class SearchScreen(ReportsFailures, ModalScreen[SearchHit | None]):
             self.app.call_from_thread(self.show, text, hits, query.problem)
 
     def show(self, text: str, hits: list[SearchHit], problem: str) -> None:
-        self.hits = hits
+        self.items = hits
         options = self.query_one("#search-hits", OptionList)
         options.clear_options()
         options.add_options(Option(hit_line(hit), id=str(i)) for i, hit in enumerate(hits))
@@ -90,21 +82,3 @@ class SearchScreen(ReportsFailures, ModalScreen[SearchHit | None]):
         if text.strip() and not hits and not problem:
             status = "Nothing found"
         self.query_one("#search-status", Label).update(Content(status))
-
-    @on(Input.Submitted, "#search-text")
-    def open_highlighted(self) -> None:
-        options = self.query_one("#search-hits", OptionList)
-        if options.highlighted is not None and options.highlighted < len(self.hits):
-            self.dismiss(self.hits[options.highlighted])
-
-    @on(OptionList.OptionSelected, "#search-hits")
-    def open_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.dismiss(self.hits[int(event.option.id)])
-
-    def action_move(self, step: int) -> None:
-        options = self.query_one("#search-hits", OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
