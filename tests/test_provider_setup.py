@@ -407,3 +407,24 @@ async def test_a_literal_key_in_the_user_file_is_offered_a_reference(
         await pilot.press(*"defaults.temperature", "enter", *"0.5", "enter")
         await settle(pilot)
         assert saved(user_config)["defaults"]["temperature"] == 0.5
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_up_and_down_walk_every_card_when_they_are_taller_than_the_screen(
+    user_config: Path, size: tuple[int, int]
+) -> None:
+    """At 80x24 the cards outgrow the screen; the scroll area around them took the arrows."""
+    app = start(user_config)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("f5")
+        await settle(pilot)
+        cards = list(app.screen.query(ProviderCard))
+        for card in cards[1:]:
+            await pilot.press("down")
+            assert app.focused is card
+        assert app.screen.query_one("#cards").scroll_offset.y > 0 or size == (120, 40)
+        last = cards[-1]
+        assert app.screen.query_one("#cards").region.contains_region(last.region)
+        for card in reversed(cards[:-1]):
+            await pilot.press("up")
+            assert app.focused is card

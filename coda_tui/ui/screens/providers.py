@@ -73,8 +73,10 @@ class ProvidersScreen(CodaScreen):
     BINDINGS = [
         Binding("enter", "edit", "Set up", id="providers_edit", tooltip="Open the form"),
         Binding("t", "test", "Test", id="providers_test", tooltip="Test the connection"),
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
+        # Priority: once the cards are taller than the screen (80x24, or a provider installed
+        # as a plugin) the scroll area around them took the arrows and scrolled instead.
+        Binding("down", "move(1)", id="providers_next", show=False, priority=True),
+        Binding("up", "move(-1)", id="providers_previous", show=False, priority=True),
     ]
 
     def compose(self) -> ComposeResult:
