@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"coda-tui {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="{ask,models,search,serve}")
+    commands = parser.add_subparsers(dest="command", metavar="{ask,models,search,eval,serve}")
     ask = commands.add_parser(
         "ask", parents=[after], help="answer one prompt on stdout (the prompt, or stdin)"
     )
@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--role", choices=("user", "assistant", "title"), help="only these")
     search.add_argument("--limit", type=int, default=20, help="most hits shown (20)")
     search.add_argument("--json", action="store_true", help="one JSON array, for programs")
+    evaluate = commands.add_parser(
+        "eval", parents=[after], help="run a prompt set (JSONL or TOML) against several models"
+    )
+    evaluate.add_argument("set", type=Path, help="the prompt set: .jsonl or .toml")
+    evaluate.add_argument(
+        "--models", required=True, help="PROVIDER:MODEL,PROVIDER:MODEL (each a provider name)"
+    )
+    evaluate.add_argument("-o", "--output", type=Path, help="results .csv or .json (else stdout)")
+    evaluate.add_argument("--concurrency", type=int, default=4, help="answers at once (4)")
     serve = commands.add_parser(
         "serve", parents=[after], help="the app in a browser tab, through textual-serve"
     )
@@ -121,6 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             limit=args.limit,
             as_json=args.json,
         )
+    if args.command == "eval":
+        from .eval_cli import evaluate
+        from .providers import load_config
+
+        loaded = load_config(config_file=args.config, flags=flags_from(args))
+        for problem in loaded.problems:
+            print(f"coda-tui: warning: {problem}", file=sys.stderr)
+        return evaluate(loaded, args.set, args.models, args.output, args.concurrency)
     if args.command in ("ask", "models"):
         from . import oneshot
         from .providers import load_config
