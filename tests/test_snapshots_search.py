@@ -1,0 +1,38 @@
+"""History search at 80x24, compared with its reviewed SVG."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from coda_tui.providers import load_config
+from coda_tui.store import ChatStore
+from coda_tui.ui.app import CodaApp
+
+from .test_snapshots import SMALL, steady
+
+WHEN = datetime(2026, 11, 20, 9, 30).timestamp()
+
+
+def test_search_with_a_filter(
+    snap_compare, user_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr("coda_tui.store.history.time.time", lambda: WHEN)  # dates in the SVG
+    store = ChatStore(tmp_path / "h.sqlite3")
+    bread = store.create_chat("Sourdough starter", "ollama", "llama3.2")
+    store.add_message(bread.id, "user", "How often should I feed my starter?")
+    store.add_message(bread.id, "assistant", "Feed it daily; a cold starter weekly.")
+    rust = store.create_chat("Borrow checker", "litellm", "openai/gpt-4o-mini")
+    store.add_message(rust.id, "user", "Why does the borrow checker reject [bold]this[/] loop?")
+    store.add_message(rust.id, "assistant", "Two mutable borrows of one vector: feed one.")
+    user_config.write_text("[providers.mock]\ndelay = 0\n")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("ctrl+f", *"borrow role:user")  # a filter; markup shown as text
+        await pilot.app.workers.wait_for_complete()
+        await steady(pilot)
+
+    app = CodaApp(load_config(), store=store)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
