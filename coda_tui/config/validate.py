@@ -39,7 +39,9 @@ def config_errors(data: Mapping[str, Any], sections: SectionTypes | None) -> lis
         return [*errors, {"loc": ("providers",), "type": "dict_type", "msg": "must be a table"}]
     for name, section in providers.items():
         if not isinstance(section, Mapping):
-            errors.append({"loc": ("providers", name), "type": "dict_type", "msg": "a table"})
+            errors.append(
+                {"loc": ("providers", name), "type": "dict_type", "msg": "must be a table"}
+            )
             continue
         type_name, model = _section_class(name, section, sections)
         if model is None:

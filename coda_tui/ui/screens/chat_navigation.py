@@ -84,9 +84,14 @@ class ChatNavigation(_Base):
         self.chosen = True
         await self.show_session()
         self.query_one(PromptInput).focus()
+        if message_id is not None:
+            self._mark_found(message_id)
+
+    def _mark_found(self, message_id: int) -> None:
+        """That message marked (and no other), scrolled to the top once laid out."""
         for view in self.query(MessageView):
-            if message_id is not None and view.message_id == message_id:
-                view.add_class("-found")
+            view.set_class(view.message_id == message_id, "-found")
+            if view.message_id == message_id:
                 self.messages.release_anchor()
                 self.call_after_refresh(view.scroll_visible, animate=False, top=True)
 
@@ -123,15 +128,11 @@ class ChatNavigation(_Base):
 
     async def _show_found(self) -> None:
         message_id = self.found[self.found_at]
-        views = {view.message_id: view for view in self.query(MessageView)}
+        loaded = {view.message_id for view in self.query(MessageView)}
         record = self.session.record
-        if message_id not in views and record is not None and not self.is_streaming:
+        if message_id not in loaded and record is not None and not self.is_streaming:
             await self.open_chat(record.id, message_id)  # loads back as far as the message
         else:
-            for view in views.values():
-                view.set_class(view.message_id == message_id, "-found")
-            if message_id in views:
-                self.messages.release_anchor()
-                views[message_id].scroll_visible(animate=False, top=True)
+            self._mark_found(message_id)
         place = f"{self.found_at + 1} of {len(self.found)}"
         self.notify(f"“{self.finding}”: match {place}", timeout=2)

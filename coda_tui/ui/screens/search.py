@@ -78,7 +78,10 @@ class SearchScreen(ReportsFailures, ListPickerScreen[SearchHit]):
         options.add_options(Option(hit_line(hit), id=str(i)) for i, hit in enumerate(hits))
         if hits:
             options.highlighted = 0
-        status = problem or (f"{len(hits)} found" if text.strip() else HELP)
-        if text.strip() and not hits and not problem:
-            status = "Nothing found"
+        if problem:
+            status = problem
+        elif not text.strip():
+            status = HELP
+        else:
+            status = f"{len(hits)} found" if hits else "Nothing found"
         self.query_one("#search-status", Label).update(Content(status))
