@@ -137,7 +137,7 @@ async def test_escape_stops_and_keeps_the_partial_answer(user_config: Path) -> N
         assert list(app.query(MessageView))[-1].text.strip() == content.strip()
 
 
-async def test_retry_replaces_the_last_answer(user_config: Path) -> None:
+async def test_retry_keeps_the_last_answer_as_a_sibling(user_config: Path) -> None:
     app = make_app(user_config)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "tell me about rivers")
@@ -145,16 +145,21 @@ async def test_retry_replaces_the_last_answer(user_config: Path) -> None:
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        # The first answer is kept, marked, and left out of what the model is sent.
-        assert len(list(app.query(MessageView))) == 3
+        # The branch shown holds the new answer; the first one is its sibling, one key away.
+        views = list(app.query(MessageView))
+        assert [view.role for view in views] == ["user", "assistant"]
+        assert views[1].branch == (2, 2)
+        assert "< 2/2 >" in screen_text(app)
         saved = saved_messages(app)
-        assert saved[0] == first[0]
-        assert saved[1] == (first[1][0], first[1][1], "replaced")
-        assert saved[2][2] == "complete"
-        assert "replaced by the answer below" in screen_text(app)
+        assert saved[0] == first[0] and saved[1][2] == "complete"
         sent = chat(app).session.request_messages()
         assert [m.role for m in sent] == ["user", "assistant"]
-        assert sent[1].content == saved[2][1]
+        assert sent[1].content == saved[1][1]
+        views[1].focus()
+        await pilot.press("left")
+        await pilot.pause()
+        assert saved_messages(app) == first
+        assert list(app.query(MessageView))[1].branch == (1, 2)
 
 
 async def test_a_stopped_answer_retried_is_kept(user_config: Path) -> None:
@@ -165,7 +170,10 @@ async def test_a_stopped_answer_retried_is_kept(user_config: Path) -> None:
         assert stopped[2] == "stopped" and stopped[1]
         await pilot.press("ctrl+r")
         await pilot.pause(0.1)
-        assert saved_messages(app)[1] == (stopped[0], stopped[1], "replaced")
+        record = chat(app).session.record
+        assert record is not None and app.store is not None
+        kept = [(m.role, m.content, m.status) for m in app.store.tree(record.id)]
+        assert stopped in kept  # as it was, beside the new answer
         await pilot.press("escape")
         await app.workers.wait_for_complete()
 

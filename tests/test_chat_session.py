@@ -52,25 +52,26 @@ def test_streaming_answer_is_saved_about_once_a_second(
     )
 
 
-def test_retry_sets_the_last_answer_aside_and_drops_an_empty_one(store: ChatStore) -> None:
+def test_asking_again_keeps_the_answer_as_a_sibling_and_drops_an_empty_one(
+    store: ChatStore,
+) -> None:
     session = ChatSession(store, "mock", "mock-1")
     session.add_user("q")
     turn = session.begin_answer()
     session.end_answer(turn, "bad answer", "complete")
-    assert session.drop_last_answer() is turn
-    assert [(t.role, t.status) for t in session.turns] == [
-        ("user", "complete"),
-        ("assistant", "replaced"),
-    ]
-    assert session.record is not None
-    assert [m.status for m in store.messages(session.record.id)] == ["complete", "replaced"]
+    assert session.last_answer_index() == 1
+    session.regenerate_at(1)
+    assert [t.role for t in session.turns] == ["user"]
     assert [m.role for m in session.request_messages()] == ["user"]  # not sent again
     empty = session.begin_answer()
+    assert (empty.sibling, empty.siblings) == (2, 2)
     session.end_answer(empty, "", "error")
-    assert session.drop_last_answer() is empty
-    assert [m.status for m in store.messages(session.record.id)] == ["complete", "replaced"]
+    session.regenerate_at(1)  # it failed before its first token: nothing to keep
+    assert session.record is not None
+    assert [m.content for m in store.tree(session.record.id)] == ["q", "bad answer"]
+    assert [m.content for m in store.messages(session.record.id)] == ["q", "bad answer"]
     session.add_user("another")
-    assert session.drop_last_answer() is None
+    assert session.last_answer_index() is None
 
 
 def test_open_loads_the_newest_turns_and_older_on_demand(store: ChatStore) -> None:

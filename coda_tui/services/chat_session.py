@@ -48,6 +48,10 @@ class Turn:
     message_id: int | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     saved_at: float = 0.0
+    parent_id: int | None = None
+    sibling: int = 1
+    """Which of the answers to its parent this is (``< 2/3 >``), from 1."""
+    siblings: int = 1
 
 
 class ChatSession:
@@ -84,17 +88,22 @@ class ChatSession:
         session.earlier = store.count_messages(chat_id) - len(session.turns)
         return session
 
-    def load_earlier(self, count: int) -> list[Turn]:
-        """Prepend up to ``count`` older turns and return them."""
-        if self.store is None or self.record is None or not self.earlier:
+    def _earlier_turns(self, count: int) -> list[Turn]:
+        """Up to ``count`` saved turns of this branch above the first one loaded."""
+        if self.store is None or self.record is None or not self.earlier or not self.turns:
             return []
-        before = self.turns[0].message_id if self.turns else None
+        before = self.turns[0].message_id
         older = [
             _turn(m) for m in self.store.messages(self.record.id, limit=count, before_id=before)
         ]
         for turn in older:
             if turn.status == "streaming":
                 turn.status = "interrupted"
+        return older
+
+    def load_earlier(self, count: int) -> list[Turn]:
+        """Prepend up to ``count`` older turns and return them."""
+        older = self._earlier_turns(count)
         self.turns[:0] = older
         self.earlier = max(self.earlier - len(older), 0)
         return older
@@ -102,12 +111,13 @@ class ChatSession:
     # -- the conversation -------------------------------------------------------------------------
 
     def request_messages(self) -> list[Message]:
-        """What the model is sent: the system prompt and every turn that has text."""
+        """What the model is sent: the system prompt and every turn of the branch that has
+        text, also the older ones a reopened chat has not put on screen."""
         messages = []
         if self.params.system_prompt:
             messages.append(Message(role="system", content=self.params.system_prompt))
-        for turn in self.turns:
-            if turn.content and turn.role in ("user", "assistant") and turn.status != "replaced":
+        for turn in [*self._earlier_turns(self.earlier), *self.turns]:
+            if turn.content and turn.role in ("user", "assistant"):
                 messages.append(Message(role=turn.role, content=turn.content))
         return messages
 
@@ -120,8 +130,17 @@ class ChatSession:
             self.save_error = f"Chat history stopped saving: {exc}"
             self.store = None
 
+    def _parent(self) -> int | None:
+        return self.turns[-1].message_id if self.turns else None
+
+    def _place(self, turn: Turn) -> None:
+        """Number a new message among the answers to its parent: it is the newest."""
+        if self.store is not None and self.record is not None:
+            count = len(self.store.sibling_ids(self.record.id, turn.parent_id))
+            turn.sibling = turn.siblings = max(count, 1)
+
     def add_user(self, text: str) -> Turn:
-        turn = Turn("user", text)
+        turn = Turn("user", text, parent_id=self._parent())
         self.turns.append(turn)
         with self._saving():
             if self.store is None:
@@ -136,7 +155,10 @@ class ChatSession:
                     system_prompt=self.params.system_prompt,
                     params=self.params.as_dict(),
                 )
-            turn.message_id = self.store.add_message(self.record.id, "user", text)
+            turn.message_id = self.store.add_message(
+                self.record.id, "user", text, parent_id=turn.parent_id
+            )
+            self._place(turn)
         return turn
 
     def persist(self, store: ChatStore) -> ChatRecord | None:
@@ -153,8 +175,10 @@ class ChatSession:
                 system_prompt=self.params.system_prompt,
                 params=self.params.as_dict(),
             )
+            parent = None
             for turn in self.turns:
-                turn.message_id = store.add_message(
+                turn.parent_id = parent
+                turn.message_id = parent = store.add_message(
                     self.record.id,
                     turn.role,
                     turn.content,
@@ -162,11 +186,14 @@ class ChatSession:
                     provider=turn.provider,
                     model=turn.model,
                     metrics=turn.metrics,
+                    parent_id=parent,
                 )
         return self.record
 
     def begin_answer(self) -> Turn:
-        turn = Turn("assistant", "", "streaming", self.provider, self.model)
+        turn = Turn(
+            "assistant", "", "streaming", self.provider, self.model, parent_id=self._parent()
+        )
         self.turns.append(turn)
         with self._saving():
             if self.store is None or self.record is None:
@@ -178,7 +205,9 @@ class ChatSession:
                 status="streaming",
                 provider=self.provider,
                 model=self.model,
+                parent_id=turn.parent_id,
             )
+            self._place(turn)
             turn.saved_at = time.monotonic()
         return turn
 
@@ -204,24 +233,78 @@ class ChatSession:
                     turn.message_id, content=text, status=status, metrics=turn.metrics
                 )
 
-    def drop_last_answer(self) -> Turn | None:
-        """Set the last answer aside to ask again; the user's prompt stays. An answer with
-        text is kept, marked replaced (on screen, in history and export), out of what the
-        model is sent: a stopped answer retried had no way back. An empty one goes."""
-        if not self.turns or self.turns[-1].role != "assistant":
-            return None
-        turn = self.turns[-1]
-        if turn.content:
-            turn.status = "replaced"
-        else:
-            self.turns.pop()
-        with self._saving():
-            if self.store is not None and turn.message_id:
-                if turn.content:
-                    self.store.update_message(turn.message_id, status="replaced")
-                else:
-                    self.store.delete_message(turn.message_id)
+    # -- branches ---------------------------------------------------------------------------------
+
+    def _cut(self, index: int) -> Turn:
+        """Take the turns from ``index`` off the screen's branch (they stay saved, a sibling
+        branch) and return the one at ``index``. Its parent stays loaded."""
+        if index == 0 and self.earlier:
+            older = self.load_earlier(1)
+            index += len(older)
+        turn = self.turns[index]
+        del self.turns[index:]
         return turn
+
+    def edit(self, index: int, text: str) -> Turn:
+        """Send ``text`` in place of the prompt at ``index``: a new branch from there; the old
+        prompt and all that followed it stay, a sibling."""
+        if self.turns[index].role != "user":
+            raise ValueError("only a prompt can be edited; an answer is asked again")
+        self._cut(index)
+        return self.add_user(text)
+
+    def regenerate_at(self, index: int) -> None:
+        """Make room to ask again for the answer at ``index`` (then ``begin_answer``): the old
+        answer and what followed it stay, a sibling branch. An empty answer (it failed before
+        its first token) is deleted instead: there is nothing to keep."""
+        if self.turns[index].role != "assistant":
+            raise ValueError("only an answer is asked again; a prompt is edited")
+        old = self._cut(index)
+        if not old.content and old.message_id is not None:
+            with self._saving():
+                if self.store is not None:
+                    self.store.delete_message(old.message_id)
+
+    def last_answer_index(self) -> int | None:
+        """Where a retry answers again: the last answer, or None after a prompt that has none."""
+        if self.turns and self.turns[-1].role == "assistant":
+            return len(self.turns) - 1
+        return None
+
+    def switch(self, index: int, step: int) -> list[Turn]:
+        """Show the sibling ``step`` away from the turn at ``index`` (wrapping), with the branch
+        below it last written; returns the turns from ``index`` on, now on screen."""
+        turn = self.turns[index]
+        if self.store is None or self.record is None or turn.message_id is None:
+            return []
+        ids = self.store.sibling_ids(self.record.id, turn.parent_id)
+        if len(ids) < 2 or turn.message_id not in ids:
+            return []
+        chosen = ids[(ids.index(turn.message_id) + step) % len(ids)]
+        with self._saving():
+            self.store.choose(chosen)
+            below = [
+                _turn(m)
+                for m in self.store.messages(
+                    self.record.id, limit=self.store.position(self.record.id, chosen)
+                )
+            ]
+            for shown in below:
+                if shown.status == "streaming":
+                    shown.status = "interrupted"
+            self.turns[index:] = below
+            return below
+        return []
+
+    def fork(self, index: int) -> ChatRecord | None:
+        """A new saved chat holding this branch up to the turn at ``index``."""
+        turn = self.turns[index]
+        if self.store is None or self.record is None or turn.message_id is None:
+            return None
+        title = self.record.title.removesuffix(" (fork)")[:72] + " (fork)"
+        with self._saving():
+            return self.store.fork(self.record.id, turn.message_id, title)
+        return None
 
     def set_model(self, provider: str, model: str) -> None:
         self.provider, self.model = provider, model
@@ -247,4 +330,7 @@ def _turn(message: Any) -> Turn:
         model=message.model,
         message_id=message.id,
         metrics=message.metrics,
+        parent_id=message.parent_id,
+        sibling=message.sibling,
+        siblings=message.siblings,
     )

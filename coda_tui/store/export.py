@@ -1,4 +1,4 @@
-"""A chat as Markdown (for people) and JSON (for programs)."""
+"""A chat as Markdown (for people: the branch shown) and JSON (for programs: every branch)."""
 
 from __future__ import annotations
 
@@ -35,11 +35,17 @@ def chat_to_markdown(chat: ChatRecord, messages: list[StoredMessage]) -> str:
             heading += f" ({message.provider} · {message.model})"
         if message.status in ("stopped", "error", "length", "interrupted", "replaced"):
             heading += f" — {message.status}"
+        if message.siblings > 1:
+            heading += f" — {message.sibling} of {message.siblings}"
         lines += ["", f"## {heading}", "", message.content.rstrip()]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def chat_to_json(chat: ChatRecord, messages: list[StoredMessage]) -> str:
+def chat_to_json(
+    chat: ChatRecord, messages: list[StoredMessage], branch: list[int] | None = None
+) -> str:
+    """``messages``: every message of the chat, each with its parent; ``branch``: the ids of
+    the branch shown, first to last (all of them, in order, when not given)."""
     payload: dict[str, Any] = {
         "chat": {
             "id": chat.id,
@@ -50,8 +56,11 @@ def chat_to_json(chat: ChatRecord, messages: list[StoredMessage]) -> str:
             "params": chat.params,
             "created_at": _when(chat.created_at),
         },
+        "branch": [m.id for m in messages] if branch is None else branch,
         "messages": [
             {
+                "id": m.id,
+                "parent_id": m.parent_id,
                 "role": m.role,
                 "content": m.content,
                 "status": m.status,

@@ -1,5 +1,10 @@
 """Chats and their messages in SQLite (stdlib sqlite3, WAL).
 
+A chat is a tree: each message has a parent, an edited prompt or an answer asked again is a
+sibling of the one it replaces, and nothing is deleted to branch. The chat remembers the last
+message of the branch it shows (``leaf_id``); reading a chat reads that branch, from its last
+message up, so a chat of 10,000 messages opens as fast as a short one.
+
 An answer is saved while it streams (the UI updates its row about once a second), so a crash
 loses at most the last second of it. Each message keeps its status: complete, streaming,
 stopped or error, so a half answer is shown as what it is when the chat is reopened (one still
@@ -13,6 +18,7 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +48,8 @@ class ChatRecord:
     params: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
     updated_at: float = 0.0
+    leaf_id: int | None = None
+    """The last message of the branch shown (None: no message yet)."""
 
 
 @dataclass
@@ -55,6 +63,33 @@ class StoredMessage:
     model: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
     created_at: float = 0.0
+    parent_id: int | None = None
+    depth: int = 1
+    """1 for a chat's first message, its parent's depth plus one after."""
+    sibling: int = 1
+    """Which of its parent's answers (or of the chat's first messages) this is, from 1."""
+    siblings: int = 1
+
+
+LEAF: Any = object()
+"""``add_message``'s default parent: the last message of the branch the chat shows."""
+
+_UP = """
+WITH RECURSIVE up(id, n) AS (
+    SELECT ?, 1
+    UNION ALL
+    SELECT messages.parent_id, up.n + 1 FROM up JOIN messages ON messages.id = up.id
+    WHERE messages.parent_id IS NOT NULL LIMIT ?
+)
+SELECT messages.*,
+    (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id = messages.chat_id
+        AND s.parent_id IS messages.parent_id AND s.id <= messages.id) AS sibling,
+    (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id = messages.chat_id
+        AND s.parent_id IS messages.parent_id) AS siblings
+FROM up JOIN messages ON messages.id = up.id ORDER BY messages.depth
+"""
+"""A branch read upward from a message, ``LIMIT`` messages at most; each with its place among
+its siblings. Oldest first."""
 
 
 def private(path: Path) -> None:
@@ -84,6 +119,21 @@ class ChatStore:
 
     def close(self) -> None:
         self._db.close()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Statements that stand or fall together (the connection autocommits otherwise);
+        one inside another joins it."""
+        if self._db.in_transaction:
+            yield
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     # -- chats ------------------------------------------------------------------------------------
 
@@ -142,16 +192,44 @@ class ChatStore:
         provider: str = "",
         model: str = "",
         metrics: dict[str, Any] | None = None,
+        parent_id: int | None = LEAF,
     ) -> int:
+        """A message after ``parent_id`` (by default the end of the branch shown; None: a
+        first message), which becomes the end of the branch shown."""
         now = time.time()
-        with self._db:
+        with self._transaction():
+            if parent_id is LEAF:
+                parent_id = self._leaf(chat_id)
+            depth = 1
+            if parent_id is not None:
+                row = self._db.execute(
+                    "SELECT depth FROM messages WHERE id = ? AND chat_id = ?", (parent_id, chat_id)
+                ).fetchone()
+                if row is None:
+                    raise KeyError(f"no message {parent_id} in chat {chat_id}")
+                depth = row[0] + 1
             cursor = self._db.execute(
                 "INSERT INTO messages (chat_id, role, content, status, provider, model, metrics,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (chat_id, role, content, status, provider, model, json.dumps(metrics or {}), now),
+                " created_at, parent_id, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chat_id,
+                    role,
+                    content,
+                    status,
+                    provider,
+                    model,
+                    json.dumps(metrics or {}),
+                    now,
+                    parent_id,
+                    depth,
+                ),
             )
-            self._db.execute("UPDATE chats SET updated_at = ? WHERE id = ?", (now, chat_id))
-        return int(cursor.lastrowid or 0)
+            message_id = int(cursor.lastrowid or 0)
+            self._db.execute(
+                "UPDATE chats SET updated_at = ?, leaf_id = ? WHERE id = ?",
+                (now, message_id, chat_id),
+            )
+        return message_id
 
     def update_message(
         self,
@@ -175,38 +253,157 @@ class ChatStore:
             )
 
     def delete_message(self, message_id: int) -> None:
-        self._db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+        """Delete a message that nothing follows (an empty answer); the chat then shows the
+        newest branch left at that place."""
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT chat_id, parent_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                return
+            if self._db.execute(
+                "SELECT 1 FROM messages WHERE parent_id = ? LIMIT 1", (message_id,)
+            ).fetchone():
+                raise ValueError(f"message {message_id} has replies: it is kept")
+            self._db.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            chat_id, parent_id = row
+            siblings = self.sibling_ids(chat_id, parent_id)
+            leaf = self._newest_below(siblings[-1]) if siblings else parent_id
+            self._db.execute("UPDATE chats SET leaf_id = ? WHERE id = ?", (leaf, chat_id))
+
+    # -- branches ---------------------------------------------------------------------------------
+
+    def sibling_ids(self, chat_id: int, parent_id: int | None) -> list[int]:
+        """The messages after ``parent_id`` (None: the chat's first messages), oldest first."""
+        rows = self._db.execute(
+            "SELECT id FROM messages WHERE chat_id = ? AND parent_id IS ? ORDER BY id",
+            (chat_id, parent_id),
+        )
+        return [row[0] for row in rows]
+
+    def _newest_below(self, message_id: int) -> int:
+        """The newest message at or below ``message_id``: the end of the branch written last
+        (a message's replies are newer than it, so the newest is always a branch's end)."""
+        row = self._db.execute(
+            "WITH RECURSIVE below(id) AS (SELECT ? UNION ALL"
+            " SELECT messages.id FROM messages JOIN below ON messages.parent_id = below.id)"
+            " SELECT MAX(id) FROM below",
+            (message_id,),
+        ).fetchone()
+        return int(row[0])
+
+    def choose(self, message_id: int) -> int:
+        """Show the branch through ``message_id``: the newest one below it (the branch last
+        written there). Returns the new end of the branch shown."""
+        with self._transaction():
+            row = self._db.execute(
+                "SELECT chat_id FROM messages WHERE id = ?", (message_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no message {message_id}")
+            leaf = self._newest_below(message_id)
+            self._db.execute("UPDATE chats SET leaf_id = ? WHERE id = ?", (leaf, row[0]))
+        return leaf
+
+    def on_branch(self, chat_id: int, message_id: int) -> bool:
+        """Whether ``message_id`` is on the branch the chat shows."""
+        leaf = self._leaf(chat_id)
+        if leaf is None:
+            return False
+        depth = self._depth(message_id)
+        if depth is None:
+            return False
+        path = self._up(leaf, max(self._depth(leaf) or 0, 1) - depth + 1)
+        return bool(path) and path[0].id == message_id
+
+    def _leaf(self, chat_id: int) -> int | None:
+        """The end of the branch the chat shows; None for an empty chat or no chat."""
+        row = self._db.execute("SELECT leaf_id FROM chats WHERE id = ?", (chat_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def _depth(self, message_id: int) -> int | None:
+        row = self._db.execute("SELECT depth FROM messages WHERE id = ?", (message_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def _up(self, message_id: int, limit: int) -> list[StoredMessage]:
+        if limit <= 0:
+            return []
+        return [_message(row) for row in self._db.execute(_UP, (message_id, limit))]
+
+    def tree(self, chat_id: int) -> list[StoredMessage]:
+        """Every message of the chat, every branch, in the order written (for the JSON export)."""
+        rows = self._db.execute(
+            "SELECT messages.*, (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id ="
+            " messages.chat_id AND s.parent_id IS messages.parent_id AND s.id <= messages.id)"
+            " AS sibling, (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id ="
+            " messages.chat_id AND s.parent_id IS messages.parent_id) AS siblings"
+            " FROM messages WHERE chat_id = ? ORDER BY id",
+            (chat_id,),
+        )
+        return [_message(row) for row in rows]
+
+    def fork(self, chat_id: int, message_id: int, title: str) -> ChatRecord:
+        """A new chat holding the branch from the first message to ``message_id`` (copied: the
+        two chats then go their own ways)."""
+        chat = self.get_chat(chat_id)
+        depth = self._depth(message_id)
+        if depth is None:
+            raise KeyError(f"no message {message_id}")
+        path = self._up(message_id, depth)
+        with self._transaction():
+            fork = self.create_chat(
+                title,
+                chat.provider,
+                chat.model,
+                system_prompt=chat.system_prompt,
+                params=chat.params,
+            )
+            parent: int | None = None
+            for message in path:
+                parent = self.add_message(
+                    fork.id,
+                    message.role,
+                    message.content,
+                    status=message.status,
+                    provider=message.provider,
+                    model=message.model,
+                    metrics=message.metrics,
+                    parent_id=parent,
+                )
+        return self.get_chat(fork.id)
 
     def search(self, text: str, **filters: Any) -> list[SearchHit]:
         """Every message and chat title matching ``text`` (see ``store.search``)."""
         return search_history(self._db, text, **filters)
 
     def position(self, chat_id: int, message_id: int) -> int:
-        """How many of the chat's messages come at or after ``message_id`` (to open it there)."""
-        row = self._db.execute(
-            "SELECT COUNT(*) FROM messages WHERE chat_id = ? AND id >= ?", (chat_id, message_id)
-        )
-        return int(row.fetchone()[0])
+        """How many messages of the branch shown come at or after ``message_id`` (to open the
+        chat there); 0 when it is on another branch (``choose`` it first)."""
+        leaf, depth = self._leaf(chat_id), self._depth(message_id)
+        if leaf is None or depth is None or not self.on_branch(chat_id, message_id):
+            return 0
+        return (self._depth(leaf) or 0) - depth + 1
 
     def count_messages(self, chat_id: int) -> int:
-        row = self._db.execute("SELECT COUNT(*) FROM messages WHERE chat_id = ?", (chat_id,))
-        return int(row.fetchone()[0])
+        """Messages on the branch shown."""
+        leaf = self._leaf(chat_id)
+        return 0 if leaf is None else self._depth(leaf) or 0
 
     def messages(
         self, chat_id: int, *, limit: int | None = None, before_id: int | None = None
     ) -> list[StoredMessage]:
-        """Oldest first; with ``limit``, the newest ``limit`` (before ``before_id``)."""
-        query = "SELECT * FROM messages WHERE chat_id = ?"
-        args: list[Any] = [chat_id]
+        """The branch shown, oldest first; with ``limit``, its newest ``limit`` (before
+        ``before_id``, a message on it)."""
+        start = self._leaf(chat_id)
         if before_id is not None:
-            query += " AND id < ?"
-            args.append(before_id)
-        query += " ORDER BY id DESC"
-        if limit is not None:
-            query += " LIMIT ?"
-            args.append(limit)
-        rows = self._db.execute(query, args).fetchall()
-        return [_message(row) for row in reversed(rows)]
+            row = self._db.execute(
+                "SELECT parent_id FROM messages WHERE id = ? AND chat_id = ?", (before_id, chat_id)
+            ).fetchone()
+            start = None if row is None else row[0]
+        if start is None:
+            return []
+        depth = self._depth(start) or 0
+        return self._up(start, depth if limit is None else min(limit, depth))
 
 
 def _chat(row: sqlite3.Row) -> ChatRecord:
@@ -219,6 +416,7 @@ def _chat(row: sqlite3.Row) -> ChatRecord:
         params=json.loads(row["params"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        leaf_id=row["leaf_id"],
     )
 
 
@@ -233,4 +431,8 @@ def _message(row: sqlite3.Row) -> StoredMessage:
         model=row["model"],
         metrics=json.loads(row["metrics"]),
         created_at=row["created_at"],
+        parent_id=row["parent_id"],
+        depth=row["depth"],
+        sibling=row["sibling"],
+        siblings=row["siblings"],
     )

@@ -70,7 +70,29 @@ INSERT INTO chats_fts(chats_fts) VALUES ('rebuild');
 """Version 1: full-text search over every message and chat title (kept in step by triggers;
 the rebuild indexes what an earlier release wrote)."""
 
-UPGRADES = {1: FULL_TEXT}
+BRANCHES = """
+ALTER TABLE messages ADD COLUMN parent_id INTEGER;
+ALTER TABLE messages ADD COLUMN depth INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE chats ADD COLUMN leaf_id INTEGER;
+UPDATE messages SET parent_id = line.parent_id, depth = line.depth FROM (
+    SELECT id,
+        MAX(CASE WHEN status != 'replaced' THEN id END) OVER earlier AS parent_id,
+        COALESCE(SUM(status != 'replaced') OVER earlier, 0) + 1 AS depth
+    FROM messages
+    WINDOW earlier AS (
+        PARTITION BY chat_id ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    )
+) AS line WHERE messages.id = line.id;
+UPDATE chats SET leaf_id = (SELECT MAX(id) FROM messages WHERE chat_id = chats.id);
+CREATE INDEX messages_by_parent ON messages(chat_id, parent_id);
+"""
+"""Version 2: branches. Each message has a parent (the message it answers or follows; none for
+a chat's first) and a depth (1 for the first), and each chat the last message of the branch it
+shows. A chat written before is one line, except that an answer asked again was kept in it,
+marked replaced: it becomes a sibling of the answer that replaced it, under the same prompt.
+No foreign key on parent_id: a chain of 10,000 cascading deletes would pass SQLite's limit."""
+
+UPGRADES = {1: FULL_TEXT, 2: BRANCHES}
 VERSION = max(UPGRADES)
 
 

@@ -19,6 +19,7 @@ from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
+from .chat_branches import BRANCH_BINDINGS, ChatBranches
 from .chat_navigation import NAVIGATION_BINDINGS, VISIBLE_TURNS, ChatNavigation
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 # drawn in the app's first frame, before the config is loaded (see CodaApp._boot).
 
 
-class ChatScreen(ChatNavigation, CodaScreen):
+class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"  # focused once as the screen opens (a focus() after costs a redraw)
     PALETTE = CHAT_COMMANDS
@@ -42,14 +43,7 @@ class ChatScreen(ChatNavigation, CodaScreen):
         Binding("escape", "stop", "Stop", id="stop", tooltip="Stop the answer, keep what came"),
         Binding("ctrl+o", "pick_model", "Model", id="pick_model", tooltip="Choose model"),
         Binding("ctrl+t", "chat_settings", "Params", id="chat_settings", tooltip="System prompt"),
-        Binding(
-            "ctrl+r",
-            "retry",
-            "Retry",
-            id="retry",
-            show=False,
-            tooltip="Answer the last prompt again",
-        ),
+        *BRANCH_BINDINGS,
         Binding("ctrl+n", "new_chat", "New", id="new_chat", tooltip="Start a new chat"),
         Binding("ctrl+b", "toggle_history", "History", id="toggle_history"),
         *NAVIGATION_BINDINGS,
@@ -173,7 +167,12 @@ class ChatScreen(ChatNavigation, CodaScreen):
         if turn.role == "assistant":
             label = " · ".join(part for part in (turn.provider, turn.model) if part) or None
         return MessageView(
-            turn.role, turn.content, label=label, status=turn.status, message_id=turn.message_id
+            turn.role,
+            turn.content,
+            label=label,
+            status=turn.status,
+            message_id=turn.message_id,
+            branch=(turn.sibling, turn.siblings),
         )
 
     @on(Button.Pressed, "#earlier")
@@ -198,6 +197,10 @@ class ChatScreen(ChatNavigation, CodaScreen):
             return
         text = event.text.strip()
         event.prompt.clear()
+        if self.editing is not None:
+            self.status_line.show(Content(""))
+            await self.send_edit(text)
+            return
         self.query("#welcome").remove()  # not awaited: the request need not wait a frame
         turn = self.session.add_user(text)
         self._report_save_error()
@@ -249,22 +252,10 @@ class ChatScreen(ChatNavigation, CodaScreen):
         self.status_line.show(Content(f"{label} · {self.metrics.summary()}"))
 
     def action_stop(self) -> None:
+        """Esc: stop the answer (what came is kept), else stop editing a sent prompt."""
+        if not self.is_streaming and self.cancel_edit():
+            return
         self.workers.cancel_group(self, "chat")
-
-    async def action_retry(self) -> None:
-        if self.is_streaming:
-            return
-        dropped = self.session.drop_last_answer()
-        if dropped is None and not (self.session.turns and self.session.turns[-1].role == "user"):
-            self.notify("Nothing to retry yet", severity="warning")
-            return
-        views = list(self.query(MessageView))
-        if dropped is not None and views and views[-1].role == "assistant":
-            if dropped.status == "replaced":
-                views[-1].set_status("replaced")
-            else:
-                await views[-1].remove()
-        self.stream_answer()
 
     # -- chats ------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ the turns on screen is found too: the chat then loads back as far as it and show
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.binding import Binding
 
@@ -79,10 +79,14 @@ class ChatNavigation(_Base):
         self.action_stop()
         last = VISIBLE_TURNS
         if message_id is not None:
+            if not store.on_branch(chat_id, message_id):
+                store.choose(message_id)  # a hit on another branch: that branch is shown
             last = max(last, store.position(chat_id, message_id))
         self.session = ChatSession.open(store, chat_id, last=last)
         self.chosen = True
         await self.show_session()
+        for history in self.query("#history"):
+            cast("ChatList", history).refresh_chats(self.session.record)
         self.query_one(PromptInput).focus()
         if message_id is not None:
             self._mark_found(message_id)

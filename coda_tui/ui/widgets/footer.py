@@ -27,6 +27,11 @@ def shown_keys(screen: Screen[Any]) -> tuple[tuple[object, ...], ...]:
 
 
 class CodaFooter(Footer):
+    # Textual's compact footer runs a group's label into the next key ("Branchr Again").
+    DEFAULT_CSS = """
+    CodaFooter.-compact FooterLabel { margin: 0 1 0 0; }
+    """
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         footer_ready_at_once(self)

@@ -57,9 +57,39 @@ class MessageView(Vertical, can_focus=True):
     MessageView .message-hint { color: $text-muted; height: auto; }
     """
 
+    _BRANCH = Binding.Group("Branch")
     BINDINGS = [
+        # What changes the chat is the screen's (it has the session); these keys name it.
+        Binding(
+            "left",
+            "screen.branch(-1)",
+            "Older branch",
+            id="previous_branch",
+            group=_BRANCH,
+            tooltip="The older answer to the same message",
+        ),
+        Binding(
+            "right",
+            "screen.branch(1)",
+            "Newer branch",
+            id="next_branch",
+            group=_BRANCH,
+            tooltip="The newer answer to the same message",
+        ),
+        Binding("e", "screen.edit_message", "Edit", id="edit_message", tooltip="Edit, resend"),
+        Binding("r", "screen.regenerate", "Again", id="regenerate", tooltip="Answer again"),
+        Binding(
+            "m",
+            "screen.regenerate_with",
+            "Other model",
+            id="regenerate_with",
+            tooltip="Answer again with another model",
+        ),
+        Binding("f", "screen.fork", "Fork", id="fork_chat", tooltip="New chat up to here"),
         Binding("c", "copy", "Copy", id="copy_message", tooltip="Copy this message"),
-        Binding("y", "copy_code", "Copy code", id="copy_code", tooltip="Copy its code blocks"),
+        Binding("y", "copy_code", "Code", id="copy_code", tooltip="Copy its code blocks"),
+        Binding("up", "step(-1)", "Up", id="message_up", show=False),
+        Binding("down", "step(1)", "Down", id="message_down", show=False),
     ]
 
     def __init__(
@@ -70,11 +100,14 @@ class MessageView(Vertical, can_focus=True):
         label: str | None = None,
         status: str = "complete",
         message_id: int | None = None,
+        branch: tuple[int, int] = (1, 1),
     ) -> None:
         super().__init__(classes=role)
         self.role = role
         self.message_id = message_id
         self.status = status
+        self.branch = branch
+        """(which, of how many) answers to the same message this is: ``< 2/3 >``."""
         self._label = label or {"user": "You", "assistant": "Assistant"}.get(role, role.title())
         from .answer_markdown import AnswerMarkdown  # after the first frame (warm_up loads it)
 
@@ -82,8 +115,14 @@ class MessageView(Vertical, can_focus=True):
         self._status_line = Static("", classes="message-status")
         self._status_line.display = False
 
+    def _header(self) -> Content:
+        which, count = self.branch
+        if count < 2:
+            return Content(self._label)
+        return Content.assemble(self._label, "  ", (f"< {which}/{count} >", "bold"))
+
     def compose(self) -> ComposeResult:
-        yield Static(Content(self._label), classes="message-header")
+        yield Static(self._header(), classes="message-header")
         yield self.body
         yield self._status_line
 
@@ -94,6 +133,15 @@ class MessageView(Vertical, can_focus=True):
         self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
     ) -> bool:
         return settle_size(super(), size, virtual_size, container_size)
+
+    def action_step(self, step: int) -> None:
+        """Up/Down: the message above or below; below the last one, the prompt."""
+        views = list(self.screen.query(MessageView))
+        index = views.index(self) + step
+        if 0 <= index < len(views):
+            views[index].focus()
+        elif index >= len(views):
+            self.screen.focus_next()
 
     def feed(self, text: str) -> None:
         if self._status_line.display and self.status == "streaming":
@@ -113,7 +161,7 @@ class MessageView(Vertical, can_focus=True):
             "stopped": "⏹ stopped",
             "length": "✂ cut at max tokens (Ctrl+T raises it)",
             "interrupted": "⚠ interrupted: coda-tui closed before this answer ended",
-            "replaced": "⟲ replaced by the answer below (kept; c copies it)",
+            "replaced": "⟲ answered again: ←/→ shows the other answers",
             "streaming": "" if self.body.text else "… waiting for the first token",
             "error": "",
             "complete": "",
