@@ -36,3 +36,36 @@ def test_search_with_a_filter(
 
     app = CodaApp(load_config(), store=store)
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_a_turn_with_siblings_selected(
+    snap_compare, user_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """An answer asked again twice, the second of three shown and selected: its < 2/3 > and
+    the keys that move between them in the footer."""
+    monkeypatch.setattr("coda_tui.store.history.time.time", lambda: WHEN)
+    store = ChatStore(tmp_path / "h.sqlite3")
+    chat = store.create_chat("Tide pools", "ollama", "llama3.2")
+    prompt = store.add_message(chat.id, "user", "A haiku about tide pools, please.")
+    for text, model in (
+        ("Water in the rocks", "llama3.2"),
+        (
+            "Small worlds in the rock,\nthe sea leaves and comes back,\ncrabs keep the hours.",
+            "qwen2.5",
+        ),
+        ("Salt mirrors at noon", "llama3.2"),
+    ):
+        store.add_message(
+            chat.id, "assistant", text, provider="ollama", model=model, parent_id=prompt
+        )
+    second = store.sibling_ids(chat.id, prompt)[1]
+    store.choose(second)
+    user_config.write_text("[providers.mock]\ndelay = 0\n")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.app.screen.open_chat(chat.id)
+        await pilot.press("shift+tab")
+        await steady(pilot)
+
+    app = CodaApp(load_config(), store=store)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
