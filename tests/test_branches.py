@@ -55,8 +55,7 @@ def test_the_chat_shows_one_branch_and_keeps_every_other(store: ChatStore) -> No
     assert store.choose(a1) == a1 + 1  # the newest below it: q2
     assert contents(store, chat_.id) == ["q1", "a1", "q2"]
     assert store.count_messages(chat_.id) == 3
-    assert store.position(chat_.id, a1) == 2
-    assert store.position(chat_.id, a1b) == 0  # not on the branch shown
+    assert store.window(chat_.id, a1, before=0, after=0) == (store.messages(chat_.id)[1:2], 1)
     assert not store.on_branch(chat_.id, a1b) and store.on_branch(chat_.id, a1)
     assert [m.content for m in store.tree(chat_.id)] == ["q1", "a1", "q2", "a1b"]
     assert [m.parent_id for m in store.tree(chat_.id)] == [None, q1, a1, q1]
@@ -98,6 +97,10 @@ def test_a_long_branch_reads_from_its_end(store: ChatStore) -> None:
     assert older[-1].content == "m2991"
     assert store.count_messages(chat_.id) == 3000
     assert len(store.messages(chat_.id)) == 3000
+    middle = store.messages(chat_.id, limit=1501)[0]
+    around, later = store.window(chat_.id, middle.id, before=1, after=3)
+    assert [m.content for m in around] == ["m1498", "m1499", "m1500", "m1501", "m1502"]
+    assert later == 3000 - 1503
 
 
 # -- the upgrade -------------------------------------------------------------------------------
@@ -317,3 +320,46 @@ async def test_a_search_hit_on_another_branch_shows_that_branch(user_config: Pat
         await pilot.pause()
         assert saved_messages(app)[0][1] == "about otters"
         assert app.query(MessageView).first().has_class("-found")
+
+
+# -- a long chat opened in its middle ----------------------------------------------------------
+
+
+def test_a_session_opened_around_a_message_loads_both_ways(store: ChatStore) -> None:
+    session = ChatSession(store, "mock", "m")
+    for i in range(50):
+        answered(session, f"q{i}", f"a{i}")
+    assert session.record is not None
+    middle = store.messages(session.record.id)[40]  # q20
+    opened = ChatSession.open(store, session.record.id, last=4, around=middle.id)
+    assert [t.content for t in opened.turns] == ["a19", "q20", "a20", "q21", "a21"]
+    assert (opened.earlier, opened.later) == (39, 100 - 44)
+    assert [t.content for t in opened.load_later(3)] == ["q22", "a22", "q23"]
+    assert opened.later == 100 - 47
+
+
+async def test_a_hit_in_the_middle_of_a_long_chat_opens_there_and_the_chat_goes_on_at_its_end(
+    user_config: Path,
+) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=SIZE) as pilot:
+        store = app.store
+        assert store is not None
+        record = store.create_chat("long", "mock", "mock-1")
+        for i in range(300):
+            store.add_message(record.id, "user" if i % 2 == 0 else "assistant", f"turn {i}")
+        [hit] = store.search("turn 150")
+        await chat(app).open_chat(record.id, hit.message_id)
+        await pilot.pause()
+        views = list(app.query(MessageView))
+        assert [view.text for view in views][:2] == ["turn 149", "turn 150"]
+        assert len(views) == 9 and views[1].has_class("-found")
+        assert "▼ 142 later messages" in str(app.screen.query_one("#later").label)  # type: ignore[attr-defined]
+        app.screen.query_one("#later").press()  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert len(app.query(MessageView)) == 17
+        await send(pilot, "and now?")
+        shown = [view.text for view in app.query(MessageView)]
+        assert shown[-3] == "turn 299" and shown[-2] == "and now?"
+        assert not app.screen.query("#later")
+        assert len(chat(app).session.request_messages()) == 302  # the whole chat, and its answer

@@ -65,14 +65,21 @@ class ChatSession:
         self.record: ChatRecord | None = None
         self.turns: list[Turn] = []
         self.earlier = 0  # saved turns not loaded yet (older ones)
+        self.later = 0
+        """Saved turns of the branch after the loaded ones (a chat opened at a search hit):
+        the chat goes on from its end, so those are loaded (``open`` again) before it does."""
         self.save_error = ""
         self.title_format = "{text}"  # compare panes mark their chats as such
 
     # -- loading ----------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, store: ChatStore, chat_id: int, *, last: int) -> ChatSession:
-        """The chat with its newest ``last`` turns; older ones load on demand."""
+    def open(
+        cls, store: ChatStore, chat_id: int, *, last: int, around: int | None = None
+    ) -> ChatSession:
+        """The chat with the newest ``last`` turns of its branch shown; or, ``around`` a
+        message of it (a search hit), that message with one turn before it and up to ``last``
+        after. Older and newer turns load on demand."""
         record = store.get_chat(chat_id)
         params = ChatParams(
             system_prompt=record.system_prompt,
@@ -81,11 +88,12 @@ class ChatSession:
         )
         session = cls(store, record.provider, record.model, params)
         session.record = record
-        session.turns = [_turn(m) for m in store.messages(chat_id, limit=last)]
-        for turn in session.turns:
-            if turn.status == "streaming":  # no answer streams into a chat being opened
-                turn.status = "interrupted"
-        session.earlier = store.count_messages(chat_id) - len(session.turns)
+        if around is None:
+            stored = store.messages(chat_id, limit=last)
+        else:
+            stored, session.later = store.window(chat_id, around, before=1, after=last - 1)
+        session.turns = _shown(stored)
+        session.earlier = stored[0].depth - 1 if stored else 0
         return session
 
     def _earlier_turns(self, count: int) -> list[Turn]:
@@ -93,13 +101,19 @@ class ChatSession:
         if self.store is None or self.record is None or not self.earlier or not self.turns:
             return []
         before = self.turns[0].message_id
-        older = [
-            _turn(m) for m in self.store.messages(self.record.id, limit=count, before_id=before)
-        ]
-        for turn in older:
-            if turn.status == "streaming":
-                turn.status = "interrupted"
-        return older
+        return _shown(self.store.messages(self.record.id, limit=count, before_id=before))
+
+    def load_later(self, count: int) -> list[Turn]:
+        """Append up to ``count`` newer turns of the branch and return them."""
+        if self.store is None or self.record is None or not self.later or not self.turns:
+            return []
+        last = self.turns[-1].message_id
+        if last is None:
+            return []
+        stored, self.later = self.store.window(self.record.id, last, before=0, after=count)
+        newer = _shown(stored[1:])
+        self.turns += newer
+        return newer
 
     def load_earlier(self, count: int) -> list[Turn]:
         """Prepend up to ``count`` older turns and return them."""
@@ -243,6 +257,7 @@ class ChatSession:
             index += len(older)
         turn = self.turns[index]
         del self.turns[index:]
+        self.later = 0  # what followed is a sibling branch now
         return turn
 
     def edit(self, index: int, text: str) -> Turn:
@@ -271,9 +286,10 @@ class ChatSession:
             return len(self.turns) - 1
         return None
 
-    def switch(self, index: int, step: int) -> list[Turn]:
+    def switch(self, index: int, step: int, *, last: int = 8) -> list[Turn]:
         """Show the sibling ``step`` away from the turn at ``index`` (wrapping), with the branch
-        below it last written; returns the turns from ``index`` on, now on screen."""
+        below it last written (its first ``last`` turns loaded); returns the turns from
+        ``index`` on, now on screen."""
         turn = self.turns[index]
         if self.store is None or self.record is None or turn.message_id is None:
             return []
@@ -283,15 +299,8 @@ class ChatSession:
         chosen = ids[(ids.index(turn.message_id) + step) % len(ids)]
         with self._saving():
             self.store.choose(chosen)
-            below = [
-                _turn(m)
-                for m in self.store.messages(
-                    self.record.id, limit=self.store.position(self.record.id, chosen)
-                )
-            ]
-            for shown in below:
-                if shown.status == "streaming":
-                    shown.status = "interrupted"
+            stored, self.later = self.store.window(self.record.id, chosen, before=0, after=last - 1)
+            below = _shown(stored)
             self.turns[index:] = below
             return below
         return []
@@ -319,6 +328,16 @@ class ChatSession:
                 self.store.update_chat(
                     self.record.id, system_prompt=params.system_prompt, params=params.as_dict()
                 )
+
+
+def _shown(messages: list[Any]) -> list[Turn]:
+    """Saved messages as turns; one still marked streaming was cut (no answer streams into a
+    chat being opened): it reads as interrupted."""
+    turns = [_turn(m) for m in messages]
+    for turn in turns:
+        if turn.status == "streaming":
+            turn.status = "interrupted"
+    return turns
 
 
 def _turn(message: Any) -> Turn:

@@ -376,13 +376,34 @@ class ChatStore:
         """Every message and chat title matching ``text`` (see ``store.search``)."""
         return search_history(self._db, text, **filters)
 
-    def position(self, chat_id: int, message_id: int) -> int:
-        """How many messages of the branch shown come at or after ``message_id`` (to open the
-        chat there); 0 when it is on another branch (``choose`` it first)."""
+    def window(
+        self, chat_id: int, message_id: int, *, before: int, after: int
+    ) -> tuple[list[StoredMessage], int]:
+        """The branch shown around ``message_id`` (a message on it): up to ``before`` messages
+        above it, it, up to ``after`` below; and how many more come after those. A message
+        in the middle of a chat of 10,000 opens as fast as its end."""
         leaf, depth = self._leaf(chat_id), self._depth(message_id)
-        if leaf is None or depth is None or not self.on_branch(chat_id, message_id):
-            return 0
-        return (self._depth(leaf) or 0) - depth + 1
+        if leaf is None or depth is None:
+            return [], 0
+        last = self._depth(leaf) or 0
+        end = min(last, depth + after)
+        end_id = self._ancestor(leaf, last - end)
+        first = max(1, depth - before)
+        return self._up(end_id, end - first + 1), last - end
+
+    def _ancestor(self, message_id: int, steps: int) -> int:
+        """The message ``steps`` above ``message_id`` on its branch."""
+        if steps <= 0:
+            return message_id
+        row = self._db.execute(
+            "WITH RECURSIVE up(id, n) AS (SELECT ?, 0 UNION ALL SELECT messages.parent_id,"
+            " up.n + 1 FROM up JOIN messages ON messages.id = up.id WHERE up.n < ?)"
+            " SELECT id FROM up WHERE n = ?",
+            (message_id, steps, steps),
+        ).fetchone()
+        if row is None or row[0] is None:
+            raise KeyError(f"message {message_id} has no ancestor {steps} up")
+        return int(row[0])
 
     def count_messages(self, chat_id: int) -> int:
         """Messages on the branch shown."""

@@ -142,6 +142,8 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
         if self.session.earlier:
             await self.messages.mount(self._earlier_button())
         await self.messages.mount_all([self._view(turn) for turn in self.session.turns])
+        if self.session.later:
+            await self.messages.mount(self._later_button())
         self.messages.scroll_end(animate=False)
         self.messages.anchor()
 
@@ -175,6 +177,29 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
             branch=(turn.sibling, turn.siblings),
         )
 
+    def _later_button(self) -> Button:
+        return Button(f"▼ {self.session.later} later messages", id="later", variant="default")
+
+    @on(Button.Pressed, "#later")
+    async def load_later(self) -> None:
+        newer = self.session.load_later(VISIBLE_TURNS)
+        button = self.query_one("#later", Button)
+        await self.messages.mount_all([self._view(turn) for turn in newer], before=button)
+        if self.session.later:
+            button.label = f"▼ {self.session.later} later messages"
+        else:
+            await button.remove()
+
+    async def to_the_end(self) -> None:
+        """A chat opened in its middle goes on from its end: that end is shown first."""
+        record, store = self.session.record, self.coda.store
+        if not self.session.later or record is None or store is None:
+            return
+        from ...services.chat_session import ChatSession
+
+        self.session = ChatSession.open(store, record.id, last=VISIBLE_TURNS)
+        await self.show_session()
+
     @on(Button.Pressed, "#earlier")
     async def load_earlier(self) -> None:
         older = self.session.load_earlier(VISIBLE_TURNS)
@@ -201,6 +226,7 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
             self.status_line.show(Content(""))
             await self.send_edit(text)
             return
+        await self.to_the_end()
         self.query("#welcome").remove()  # not awaited: the request need not wait a frame
         turn = self.session.add_user(text)
         self._report_save_error()

@@ -148,6 +148,7 @@ class ChatBranches(_Base):
         """Ctrl+R: the last prompt answered again."""
         if self.is_streaming:
             return
+        await self.to_the_end()
         index = self.session.last_answer_index()
         if index is None:
             if self.session.turns and self.session.turns[-1].role == "user":

@@ -1,8 +1,10 @@
 """Moving around saved chats and within one: the history sidebar, opening a chat (at a message,
 for a search hit), and find in the open chat (Ctrl+G, then F7/F8 for older and newer matches).
 
-The chat's own messages are searched in the history's full-text index, so a match older than
-the turns on screen is found too: the chat then loads back as far as it and shows it.
+The chat's own messages are searched in the history's full-text index, so a match outside the
+turns on screen is found too: the chat then opens around it (the turns before and after it load
+on demand, so a match in the middle of 10,000 messages shows as fast as one at the end). A match
+on another branch shows that branch.
 """
 
 from __future__ import annotations
@@ -77,12 +79,9 @@ class ChatNavigation(_Base):
         from ...services.chat_session import ChatSession
 
         self.action_stop()
-        last = VISIBLE_TURNS
-        if message_id is not None:
-            if not store.on_branch(chat_id, message_id):
-                store.choose(message_id)  # a hit on another branch: that branch is shown
-            last = max(last, store.position(chat_id, message_id))
-        self.session = ChatSession.open(store, chat_id, last=last)
+        if message_id is not None and not store.on_branch(chat_id, message_id):
+            store.choose(message_id)  # a hit on another branch: that branch is shown
+        self.session = ChatSession.open(store, chat_id, last=VISIBLE_TURNS, around=message_id)
         self.chosen = True
         await self.show_session()
         for history in self.query("#history"):
@@ -135,7 +134,7 @@ class ChatNavigation(_Base):
         loaded = {view.message_id for view in self.query(MessageView)}
         record = self.session.record
         if message_id not in loaded and record is not None and not self.is_streaming:
-            await self.open_chat(record.id, message_id)  # loads back as far as the message
+            await self.open_chat(record.id, message_id)  # opens around the message
         else:
             self._mark_found(message_id)
         place = f"{self.found_at + 1} of {len(self.found)}"
