@@ -16,6 +16,7 @@ import pytest
 
 from coda_tui.store import ChatStore, HistoryVersionError
 from coda_tui.store.schema import VERSION, backup_path
+from coda_tui.store.search import CANDIDATES, MARK_START
 
 V0 = Path(__file__).parent / "data" / "history-v0.sqlite3"
 COMMAND = Path(sys.executable).parent / "coda-tui"
@@ -114,6 +115,33 @@ def test_search_ranks_filters_and_follows_every_change(tmp_path: Path) -> None:
     assert store.search("flour") == [] and store.search("warm")[0].message_id == answer.id
     store.delete_chat(1)
     assert store.search("starter") == []
+
+
+def test_a_one_letter_word_is_a_word_and_longer_ones_are_prefixes(tmp_path: Path) -> None:
+    store = ChatStore(tmp_path / "h.sqlite3")
+    chat = store.create_chat("langs", "mock", "m")
+    store.add_message(chat.id, "user", "Pointers in C and vectors in R")
+    store.add_message(chat.id, "user", "Cats and rivers")
+    assert [h.snippet.count(MARK_START) for h in store.search("C")] == [1]
+    assert len(store.search("ca")) == 1 and len(store.search("r")) == 1
+    assert len(store.search("ri")) == 1
+
+
+def test_filters_apply_before_the_newest_matches_are_ranked(tmp_path: Path) -> None:
+    """Ranking looks at the newest CANDIDATES matches; a filter narrows them first, so an
+    older match that passes it is never crowded out by newer ones that do not."""
+    store = ChatStore(tmp_path / "h.sqlite3")
+    old = store.create_chat("old", "ollama", "llama3.2")
+    store.add_message(old.id, "user", "kernel panic at boot")
+    new = store.create_chat("new", "mock", "m")
+    store._db.execute("BEGIN")
+    for index in range(CANDIDATES + 100):
+        store.add_message(new.id, "user", f"kernel module {index}")
+    store._db.execute("COMMIT")
+    [hit] = store.search("kernel", model="llama3.2")
+    assert hit.chat_title == "old"
+    assert len(store.search("kernel", limit=1000)) == CANDIDATES  # the newest 500 of 601
+    assert store.search("kernel panic")[0].chat_title == "old"
 
 
 def test_coda_tui_search_prints_hits_for_people_and_programs(

@@ -1,8 +1,8 @@
 """The history database's schema, its version (``PRAGMA user_version``) and the upgrades to it.
 
 A database written by an earlier release is upgraded in place when it is opened, after a copy
-of it is kept beside it (``history.sqlite3.v0.bak``); one written by a newer release is refused
-and left untouched, as is a file that is not a database.
+of it is kept beside it (``history.sqlite3.v1.bak``, named by the version it had); one written
+by a newer release is refused and left untouched, as is a file that is not a database.
 """
 
 from __future__ import annotations
