@@ -69,3 +69,29 @@ def test_a_turn_with_siblings_selected(
 
     app = CodaApp(load_config(), store=store)
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_find_in_chat_marks_the_match(
+    snap_compare, user_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Ctrl+G in an open chat: the newest match marked, the count in a notification."""
+    monkeypatch.setattr("coda_tui.store.history.time.time", lambda: WHEN)
+    store = ChatStore(tmp_path / "h.sqlite3")
+    chat = store.create_chat("Rivers", "mock", "mock-1")
+    for role, text in (
+        ("user", "Which rivers have otters?"),
+        ("assistant", "Many do: the Tagus, the Douro and most clean rivers of Europe."),
+        ("user", "And beavers?"),
+        ("assistant", "Beavers came back to the Danube and the Elbe; otters share them."),
+        ("user", "Thanks!"),
+    ):
+        store.add_message(chat.id, role, text)
+    user_config.write_text("[providers.mock]\ndelay = 0\n")
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.app.screen.open_chat(chat.id)
+        await pilot.press("ctrl+g", *"otters", "enter")
+        await steady(pilot)
+
+    app = CodaApp(load_config(), store=store)
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
