@@ -34,6 +34,9 @@ def search(
         return 1
     try:
         store = ChatStore(where)
+        if store.index_progress()[0]:
+            store.index_rest(_indexing)  # what an upgrade left to index: finish it first
+            print(file=sys.stderr)
         hits = store.search(terms, provider=provider, model=model, role=role, limit=limit)
     except (sqlite3.Error, OSError) as exc:
         print(f"coda-tui: cannot search {where}: {exc}", file=sys.stderr)
@@ -47,3 +50,8 @@ def search(
         text = visible_text(hit.marked("[", "]").replace("\n", " "))
         print(f"{day}  {visible_text(hit.chat_title)[:30]:<30}  {hit.role:<9}  {text}")
     return 0 if hits else 1
+
+
+def _indexing(left: int, total: int) -> None:
+    done = 100 * (total - left) // max(total, 1)
+    print(f"\rIndexing the history for search: {done}%", end="", file=sys.stderr, flush=True)

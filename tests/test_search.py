@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from coda_tui.store import ChatStore, HistoryVersionError
-from coda_tui.store.schema import VERSION, backup_path
+from coda_tui.store.schema import VERSION, backup_path, index_step
 from coda_tui.store.search import CANDIDATES, MARK_START
 
 V0 = Path(__file__).parent / "data" / "history-v0.sqlite3"
@@ -45,6 +45,9 @@ def test_a_history_from_before_search_is_upgraded_in_place_after_a_backup(
         "Sourdough starter",
     ]
     assert [m.status for m in store.messages(2)] == ["complete", "stopped"]  # nothing lost
+    assert store.index_progress() == (6, 6)  # indexed after the upgrade, not in it
+    store.index_rest()
+    assert store.index_progress() == (0, 6)
     [hit] = store.search("sourdough starter feed")
     assert (hit.chat_title, hit.role) == ("Sourdough starter", "user")
     backup = backup_path(old_history, 0)
@@ -55,6 +58,27 @@ def test_a_history_from_before_search_is_upgraded_in_place_after_a_backup(
     store.close()
     assert digest(old_history) != before
     ChatStore(old_history).close()  # opened again: already current, nothing to do
+
+
+def test_messages_indexed_in_the_background_while_the_history_changes(
+    old_history: Path,
+) -> None:
+    """Newest first, a batch at a time; a message deleted or changed before its batch leaves
+    the index consistent (FTS5's own integrity check, against the messages, at the end)."""
+    store = ChatStore(old_history)
+    progress: list[tuple[int, int]] = []
+    assert index_step(store._db, batch=2) == 4  # "Lisbon" (5, 6) is searchable now
+    assert [h.chat_title for h in store.search("alfama")] == ["Trip to Lisbon"]
+    assert store.search("lifetimes", role="user") == []  # not yet
+    store.delete_chat(1)  # messages 1 and 2, never indexed
+    store.update_message(3, content="Explain borrowing in Rust")  # not indexed yet either
+    new = store.add_message(2, "user", "And lifetimes in structs?")
+    assert [h.message_id for h in store.search("structs")] == [new]  # new ones at once
+    store.index_rest(lambda left, total: progress.append((left, total)))
+    assert progress == [(0, 6)]
+    store._db.execute("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
+    assert [h.message_id for h in store.search("borrowing")] == [3]
+    assert store.search("sourdough") == []
 
 
 def test_a_history_from_a_newer_release_is_refused_untouched(old_history: Path) -> None:
@@ -165,6 +189,37 @@ def test_coda_tui_search_prints_hits_for_people_and_programs(
     assert none.returncode == 1 and none.stdout == ""
 
 
+def test_coda_tui_search_indexes_an_upgraded_history_first(
+    old_history: Path, user_config: Path
+) -> None:
+    user_config.write_text(f'[history]\npath = "{old_history}"\n')
+    found = subprocess.run(
+        [str(COMMAND), "search", "alfama"], capture_output=True, text=True, check=True
+    )
+    assert "Trip to Lisbon" in found.stdout
+    assert "Indexing the history for search: 100%" in found.stderr
+
+
+async def test_the_app_indexes_an_upgraded_history_in_the_background(
+    old_history: Path, user_config: Path
+) -> None:
+    from coda_tui.providers import load_config
+    from coda_tui.ui.app import CodaApp
+
+    user_config.write_text(f'[history]\npath = "{old_history}"\n[providers.mock]\ndelay = 0\n')
+    app = CodaApp(load_config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]
+        assert any(note.startswith("Indexing 6 messages for search") for note in notes)
+        assert "Every message can be searched now" in notes
+        assert app.store is not None and app.store.index_progress() == (0, 6)
+        assert app.indexing is None
+        [hit] = app.store.search("alfama")
+        assert hit.chat_title == "Trip to Lisbon"
+
+
 async def test_search_from_anywhere_opens_the_right_chat_at_the_right_message(
     tmp_path: Path, user_config: Path
 ) -> None:
@@ -192,7 +247,14 @@ async def test_search_from_anywhere_opens_the_right_chat_at_the_right_message(
         assert [(h.chat_title, h.role) for h in app.screen.items] == [
             ("Borrow checker", "assistant")
         ]
-        await pilot.press(*("backspace" for _ in "borrow role:assistant"), *"zeppel")
+        app.indexing = (25, 100)  # an upgraded history still being indexed says so
+        await pilot.press("space")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(app.screen.query_one("#search-status").render())
+        assert status == "1 found · indexing older messages: 75%"
+        app.indexing = None
+        await pilot.press(*("backspace" for _ in "borrow role:assistant "), *"zeppel")
         await app.workers.wait_for_complete()
         await pilot.pause()
         [hit] = app.screen.items

@@ -18,12 +18,12 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .schema import prepare
+from .schema import index_progress, index_step, prepare
 from .search import SearchHit, search_history
 
 
@@ -371,6 +371,28 @@ class ChatStore:
                     parent_id=parent,
                 )
         return self.get_chat(fork.id)
+
+    def index_progress(self) -> tuple[int, int]:
+        """(messages still to index for search, how many there were): see ``index_rest``."""
+        return index_progress(self._db)
+
+    def index_rest(self, progress: Callable[[int, int], None] | None = None) -> None:
+        """Index for search what a release before search wrote, newest first, a batch at a
+        time on a connection of its own (this runs in a thread while the app is used; each
+        batch holds the write lock for some milliseconds). ``progress(left, total)`` after
+        each batch."""
+        db = self._db if str(self.path) == ":memory:" else sqlite3.connect(self.path)
+        try:
+            db.isolation_level = None
+            db.execute("PRAGMA busy_timeout = 10000")
+            left, total = index_progress(db)
+            while left:
+                left = index_step(db)
+                if progress is not None:
+                    progress(left, total)
+        finally:
+            if db is not self._db:
+                db.close()
 
     def search(self, text: str, **filters: Any) -> list[SearchHit]:
         """Every message and chat title matching ``text`` (see ``store.search``)."""

@@ -89,6 +89,8 @@ class CodaApp(ReportsFailures, App[None]):
         self.first_run = not user_config_file().exists()
         self.store = store
         self.store_error = ""
+        self.indexing: tuple[int, int] | None = None
+        """(messages still to index for search, of how many) while that runs."""
         self.booted = False
         """The config is loaded and the factory, catalog and store exist (see ``_boot``)."""
         self._early_ui: dict[str, Any] = {}
@@ -159,6 +161,30 @@ class CodaApp(ReportsFailures, App[None]):
             self.notify(self.store_error, severity="warning", timeout=15)
         self.call_after_refresh(self.warm_up)
         self.call_after_refresh(self.check_literal_keys)
+        if self.store is not None and self.store.index_progress()[0]:
+            self.index_history()
+
+    @work(thread=True, exit_on_error=False, group="index")
+    def index_history(self) -> None:
+        """Index for search what an earlier release wrote, newest first, while the app is
+        used (an upgrade does not wait for it); the search screen shows how far it got."""
+        store = self.store
+        if store is None:
+            return
+        left, total = store.index_progress()
+        self.indexing = (left, total)
+        self.call_from_thread(
+            self.notify,
+            f"Indexing {total:,} messages for search, newest first; search covers what is "
+            "done so far",
+            timeout=8,
+        )
+
+        def progress(left: int, total: int) -> None:
+            self.indexing = (left, total) if left else None
+
+        store.index_rest(progress)
+        self.call_from_thread(self.notify, "Every message can be searched now", timeout=4)
 
     def check_literal_keys(self) -> None:
         from .secret_fix import offer_references

@@ -84,4 +84,8 @@ class SearchScreen(ReportsFailures, ListPickerScreen[SearchHit]):
             status = HELP
         else:
             status = f"{len(hits)} found" if hits else "Nothing found"
+        indexing = getattr(self.app, "indexing", None)
+        if indexing and text.strip():
+            left, total = indexing
+            status += f" · indexing older messages: {100 * (total - left) // max(total, 1)}%"
         self.query_one("#search-status", Label).update(Content(status))
