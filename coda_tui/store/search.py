@@ -6,7 +6,7 @@ Snippets mark each hit between ``MARK_START`` and ``MARK_END``.
 
 Messages are ranked among the newest ``CANDIDATES`` that match (after the filters): ranking
 every match of a common word in 100,000 messages took 0.1-0.25 s a key; FTS5 reads matches
-newest first without ranking them, so this takes 3-30 ms (benchmarks/search_history.py), and
+newest first without ranking them, so this takes 3-30 ms (benchmarks/search.py), and
 a search as one types favours recent chats, as people look for them.
 """
 

@@ -4,7 +4,7 @@ types: each query's time in the store, then in coda-tui in tmux (Ctrl+F), second
 its results on screen. Goals at 100,000 messages: median query <= 30 ms, results on screen
 <= 100 ms after a key.
 
-Run from the repository root: python benchmarks/search_history.py [--messages N]
+Run from the repository root: python benchmarks/search.py [--messages N]
 """
 
 from __future__ import annotations
