@@ -220,6 +220,27 @@ async def test_the_app_indexes_an_upgraded_history_in_the_background(
         assert hit.chat_title == "Trip to Lisbon"
 
 
+async def test_an_index_that_cannot_be_built_costs_search_not_the_app(
+    old_history: Path, user_config: Path
+) -> None:
+    from coda_tui.providers import load_config
+    from coda_tui.ui.app import CodaApp
+
+    ChatStore(old_history).close()
+    db = sqlite3.connect(old_history)
+    db.execute("DROP TABLE fts_build")  # damaged by hand
+    db.commit()
+    db.close()
+    user_config.write_text(f'[history]\npath = "{old_history}"\n[providers.mock]\ndelay = 0\n')
+    app = CodaApp(load_config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notes = [str(n.message) for n in app._notifications]
+        assert any("could not be indexed for search (no such table" in note for note in notes)
+        assert app.is_running and app.indexing is None
+
+
 async def test_search_from_anywhere_opens_the_right_chat_at_the_right_message(
     tmp_path: Path, user_config: Path
 ) -> None:

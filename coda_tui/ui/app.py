@@ -161,29 +161,43 @@ class CodaApp(ReportsFailures, App[None]):
             self.notify(self.store_error, severity="warning", timeout=15)
         self.call_after_refresh(self.warm_up)
         self.call_after_refresh(self.check_literal_keys)
-        if self.store is not None and self.store.index_progress()[0]:
+        if self.store is not None:
             self.index_history()
 
     @work(thread=True, exit_on_error=False, group="index")
     def index_history(self) -> None:
         """Index for search what an earlier release wrote, newest first, while the app is
-        used (an upgrade does not wait for it); the search screen shows how far it got."""
+        used (an upgrade does not wait for it); the search screen shows how far it got. A
+        failure here costs search its older messages, never the app."""
         store = self.store
         if store is None:
             return
-        left, total = store.index_progress()
-        self.indexing = (left, total)
-        self.call_from_thread(
-            self.notify,
-            f"Indexing {total:,} messages for search, newest first; search covers what is "
-            "done so far",
-            timeout=8,
-        )
 
         def progress(left: int, total: int) -> None:
             self.indexing = (left, total) if left else None
 
-        store.index_rest(progress)
+        try:
+            left, total = store.index_progress()
+            if not left:
+                return
+            self.indexing = (left, total)
+            self.call_from_thread(
+                self.notify,
+                f"Indexing {total:,} messages for search, newest first; search covers what "
+                "is done so far",
+                timeout=8,
+            )
+            store.index_rest(progress)
+        except sqlite3.Error as exc:
+            self.indexing = None
+            self.call_from_thread(
+                self.notify,
+                f"Older messages could not be indexed for search ({exc}); new ones are. "
+                f"The history itself is unchanged: {store.path}",
+                severity="warning",
+                timeout=15,
+            )
+            return
         self.call_from_thread(self.notify, "Every message can be searched now", timeout=4)
 
     def check_literal_keys(self) -> None:
