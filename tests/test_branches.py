@@ -198,7 +198,8 @@ async def test_edit_a_sent_prompt_then_go_back_to_the_old_branch(user_config: Pa
         await pilot.press("e")
         prompt = app.query_one(PromptInput)
         assert app.focused is prompt and prompt.text == "second question"
-        assert "Editing a sent prompt" in screen_text(app)
+        assert "Editing: Enter sends it as a new branch" in screen_text(app)
+        assert prompt.cursor_location == (0, len("second question"))
         prompt.text = ""
         await send(pilot, "second question, better")
         after = saved_messages(app)

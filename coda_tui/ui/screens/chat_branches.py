@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.content import Content
 
 from ..widgets.message import MessageView
+from ..widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
     from ...services.chat_session import Turn
@@ -110,14 +111,12 @@ class ChatBranches(_Base):
         if self._busy():
             return
         self.editing = self.session.turns[index]
-        prompt = self.query_one("#prompt")
-        prompt.text = self.editing.content  # type: ignore[attr-defined]
+        prompt = self.query_one("#prompt", PromptInput)
+        prompt.text = self.editing.content
+        prompt.move_cursor(prompt.document.end)  # to go on typing where it ends
         prompt.focus()
         self.status_line.show(
-            Content(
-                "Editing a sent prompt: Enter sends it as a new branch (the old one stays) "
-                "· Esc cancels"
-            )
+            Content("Editing: Enter sends it as a new branch, the old one stays · Esc cancels")
         )
 
     def cancel_edit(self) -> bool:
@@ -125,7 +124,7 @@ class ChatBranches(_Base):
         if self.editing is None:
             return False
         self.editing = None
-        self.query_one("#prompt").clear()  # type: ignore[attr-defined]
+        self.query_one("#prompt", PromptInput).clear()
         self.status_line.show(Content(""))
         return True
 

@@ -138,8 +138,10 @@ class MessageView(Vertical, can_focus=True):
         """Up/Down: the message above or below; below the last one, the prompt."""
         views = list(self.screen.query(MessageView))
         index = views.index(self) + step
+        # set_focus now, not focus() (which waits for the next turn of the loop): the key
+        # after this one, typed at once, goes to the message it means.
         if 0 <= index < len(views):
-            views[index].focus()
+            self.screen.set_focus(views[index])
         elif index >= len(views):
             self.screen.focus_next()
 
