@@ -1,16 +1,26 @@
 """Chat history in SQLite, and its export. UI-free: the store is given its database path."""
 
 from .export import chat_to_json, chat_to_markdown
-from .history import ChatRecord, ChatStore, StoredMessage, default_history_path, history_path
+from .history import (
+    ChatRecord,
+    ChatStore,
+    Contestant,
+    StoredMessage,
+    StoredVote,
+    default_history_path,
+    history_path,
+)
 from .schema import HistoryVersionError
 from .search import SearchHit
 
 __all__ = [
     "ChatRecord",
     "ChatStore",
+    "Contestant",
     "HistoryVersionError",
     "SearchHit",
     "StoredMessage",
+    "StoredVote",
     "chat_to_json",
     "chat_to_markdown",
     "default_history_path",

@@ -92,6 +92,32 @@ FROM up JOIN messages ON messages.id = up.id ORDER BY messages.depth
 its siblings. Oldest first."""
 
 
+@dataclass
+class Contestant:
+    """One answer in an arena round, named (the names are hidden on screen until the vote)."""
+
+    label: str
+    provider: str
+    model: str
+    answer: str = ""
+    status: str = "complete"
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StoredVote:
+    id: int
+    created_at: float
+    prompt: str
+    tag: str
+    outcome: str
+    """win, tie, bad or void."""
+    winner: int | None
+    void_reason: str
+    contestants: list[Contestant]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
 def private(path: Path) -> None:
     """The history readable by its owner only, as the config is: chats hold what users paste.
     SQLite gives its -wal and -shm files the database's mode."""
@@ -393,6 +419,68 @@ class ChatStore:
         finally:
             if db is not self._db:
                 db.close()
+
+    # -- arena votes ------------------------------------------------------------------------------
+
+    def add_vote(
+        self,
+        prompt: str,
+        contestants: list[Contestant],
+        outcome: str,
+        *,
+        winner: int | None = None,
+        tag: str = "",
+        void_reason: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> int:
+        if outcome not in ("win", "tie", "bad", "void"):
+            raise ValueError(f"unknown outcome {outcome!r}")
+        if (outcome == "win") != (winner is not None):
+            raise ValueError("a win names its winner, and only a win does")
+        cursor = self._db.execute(
+            "INSERT INTO votes (created_at, prompt, tag, outcome, winner, void_reason,"
+            " contestants, params) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                time.time(),
+                prompt,
+                tag.strip(),
+                outcome,
+                winner,
+                void_reason,
+                json.dumps([vars(c) for c in contestants], ensure_ascii=False),
+                json.dumps(params or {}),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def votes(self, *, tag: str | None = None, since: float | None = None) -> list[StoredVote]:
+        """Oldest first; ``tag``: that tag only; ``since``: from that time on."""
+        query, args = "SELECT * FROM votes WHERE 1", list[Any]()
+        if tag:
+            query += " AND tag = ?"
+            args.append(tag)
+        if since is not None:
+            query += " AND created_at >= ?"
+            args.append(since)
+        rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        return [
+            StoredVote(
+                id=row["id"],
+                created_at=row["created_at"],
+                prompt=row["prompt"],
+                tag=row["tag"],
+                outcome=row["outcome"],
+                winner=row["winner"],
+                void_reason=row["void_reason"],
+                contestants=[Contestant(**c) for c in json.loads(row["contestants"])],
+                params=json.loads(row["params"]),
+            )
+            for row in rows
+        ]
+
+    def vote_tags(self) -> list[str]:
+        rows = self._db.execute("SELECT DISTINCT tag FROM votes WHERE tag != '' ORDER BY tag")
+        return [row[0] for row in rows]
 
     def search(self, text: str, **filters: Any) -> list[SearchHit]:
         """Every message and chat title matching ``text`` (see ``store.search``)."""

@@ -113,7 +113,25 @@ It also has what a release before search wrote indexed in the background, newest
 ``fts_build.todo`` are not in the index yet, so the triggers leave them alone; new messages
 (higher ids) are indexed as they are written."""
 
-UPGRADES = {1: FULL_TEXT, 2: BRANCHES}
+VOTES = """
+CREATE TABLE votes (
+    id INTEGER PRIMARY KEY,
+    created_at REAL NOT NULL,
+    prompt TEXT NOT NULL,
+    tag TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL,
+    winner INTEGER,
+    void_reason TEXT NOT NULL DEFAULT '',
+    contestants TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX votes_by_time ON votes(created_at);
+"""
+"""Version 3: arena votes. ``outcome`` is win (``winner``: the contestant's place, from 0),
+tie, bad (every answer bad) or void (an answer named its own model: ``void_reason``);
+``contestants`` is a JSON list of {label, provider, model, answer, status, metrics}."""
+
+UPGRADES = {1: FULL_TEXT, 2: BRANCHES, 3: VOTES}
 VERSION = max(UPGRADES)
 
 
