@@ -302,6 +302,7 @@ def test_costs_keep_two_significant_digits() -> None:
 
 
 def test_every_palette_entry_names_an_action_of_its_screen() -> None:
+    from coda_tui.ui.commands import APP_COMMANDS
     from coda_tui.ui.screens.models import ModelsScreen
     from coda_tui.ui.screens.ollama import OllamaScreen
     from coda_tui.ui.screens.providers import ProvidersScreen
@@ -312,8 +313,8 @@ def test_every_palette_entry_names_an_action_of_its_screen() -> None:
             assert hasattr(screen, "action_" + action.split("(")[0]), (screen, action)
     assert SettingsScreen.PALETTE
     bound = {b.action.split("(")[0] for b in CompareScreen.BINDINGS}  # type: ignore[union-attr]
-    listed = {a.split("(")[0] for a, _, _ in CompareScreen.PALETTE}
-    assert bound <= listed  # every compare key is in the palette too
+    listed = {a.split("(")[0] for a, _, _ in (*CompareScreen.PALETTE, *APP_COMMANDS)}
+    assert bound <= listed  # every compare key is in the palette too (some as the app's)
 
 
 def test_comparisons_start_on_what_is_set_up(user_config: Path) -> None:

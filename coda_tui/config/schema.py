@@ -118,6 +118,9 @@ class CompareSection(StrictModel):
     )
     """The providers and models a new comparison starts with (one to four). Unset: the
     default provider beside the first other one set up (two Mock models when none is)."""
+    blind: bool = False
+    """Start compare as a blind arena: panes in a random order, named A, B… until you vote
+    (Ctrl+R switches)."""
 
 
 class CodaConfig(StrictModel):

@@ -236,6 +236,15 @@ class CodaApp(ReportsFailures, App[None]):
 
         self.push_screen(SearchScreen(self.store), chosen)
 
+    def action_leaderboard(self) -> None:
+        """The arena's ratings from the votes in the history."""
+        if self.store is None:
+            self.notify(self.store_error or "Chat history is off", severity="warning")
+            return
+        from .screens.leaderboard import LeaderboardScreen
+
+        self.push_screen(LeaderboardScreen(self.store))
+
     @on(OpenChat)
     @on(ChatWith)
     @on(CompareWith)

@@ -22,6 +22,7 @@ MODE_COMMANDS = (
 
 APP_COMMANDS = (
     ("search_history", "Search every chat", "Words in any saved chat or title (Ctrl+F)"),
+    ("leaderboard", "Arena leaderboard", "Ratings from your blind votes (Ctrl+L in compare)"),
 )
 """Actions of the app itself, in the palette on every screen."""
 
@@ -56,6 +57,7 @@ COMPARE_COMMANDS = (
     ("toggle_sync", "Compare: sync scrolling", "Scroll every pane together"),
     ("export", "Compare: export", "Save the comparison as Markdown"),
     ("new_comparison", "Compare: new comparison", "Empty panes on the configured models"),
+    ("toggle_blind", "Compare: blind arena on or off", "Random order, names after the vote"),
 )
 
 OLLAMA_COMMANDS = (

@@ -24,6 +24,7 @@ from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from .base import CodaScreen
 from .chat_settings import ChatSettingsScreen
+from .compare_arena import ARENA_BINDINGS, CompareArena
 from .model_picker import ModelChoice, ModelPickerScreen
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def starting_panes(loaded: LoadedConfig) -> list[tuple[str, str | None]]:
     return [(first, None), ("mock", None)]
 
 
-class CompareScreen(CodaScreen):
+class CompareScreen(CompareArena, CodaScreen):
     CSS_PATH = "compare.tcss"
     PALETTE = COMPARE_COMMANDS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -125,6 +126,7 @@ class CompareScreen(CodaScreen):
         Binding("f7", "select_pane(-1)", "◀Pane", id="compare_prev_pane", show=False),
         Binding("f8", "select_pane(1)", "Pane▶", id="compare_next_pane", tooltip="Select"),
         Binding("f9", "stop_selected", "Stop pane", id="compare_stop_pane", tooltip="Selected"),
+        *ARENA_BINDINGS,
     ]
 
     def __init__(self) -> None:
@@ -151,13 +153,17 @@ class CompareScreen(CodaScreen):
         with Horizontal(id="panes"):
             for number, (provider, model) in enumerate(starting_panes(self.coda.loaded), 1):
                 yield self._pane(number, provider, model)
-        yield PromptInput(id="compare-prompt", placeholder="One prompt for every pane — Enter")
+        yield PromptInput(
+            id="compare-prompt",
+            placeholder="One prompt for every pane — Enter · Ctrl+R blind arena",
+        )
         yield CodaFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "compare"
         self.query_one(PromptInput).focus()
         self.select(self.selected)
+        self.blind_on_mount()
         self.call_after_refresh(self.discover_models, self.panes)
 
     @work(group="discovery", exit_on_error=False)
@@ -177,6 +183,9 @@ class CompareScreen(CodaScreen):
             return
         event.prompt.clear()
         text = event.text.strip()
+        if self.blind:
+            await self.start_round(text)
+            return
         for pane in self.panes:
             await pane.send(text, self.coda.factory)
 
@@ -193,8 +202,10 @@ class CompareScreen(CodaScreen):
         self.refresh_metrics()
 
     @on(ComparePane.Finished)
-    def pane_finished(self) -> None:
+    async def pane_finished(self) -> None:
         self.refresh_metrics(idle_too=True)
+        if self.blind:
+            await self.round_answered()
 
     def action_stop_all(self) -> None:
         for pane in self.panes:
@@ -343,6 +354,9 @@ class CompareScreen(CodaScreen):
 
     def action_export(self) -> None:
         panes = self.panes
+        if self.round_prompt:
+            self.notify("Vote first: the export names every model", severity="warning")
+            return
         if not any(p.session.turns for p in panes):
             self.notify("Nothing to export yet", severity="warning")
             return

@@ -80,6 +80,10 @@ class ComparePane(ReportsFailures, Vertical, can_focus=True):
         self.session.title_format = "⚖ {text} · {model}"
         self.metrics: StreamMetrics | None = None
         self.model_info: Model | None = None
+        self.blind_label: str | None = None
+        """The pane's name in a blind round (A, B…)."""
+        self.hidden = False
+        """Until the vote: the label is all that shows (no model, provider or price)."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="pane-bar"):
@@ -97,7 +101,36 @@ class ComparePane(ReportsFailures, Vertical, can_focus=True):
     def _show_title(self) -> None:
         """In the border, where the whole width is the title's: three panes side by side left
         the model name a few columns beside the buttons."""
-        self.border_title = f"{self.number} · {self.session.provider} · {self.session.model or '?'}"
+        if self.hidden:
+            self.border_title = self.blind_label or "?"
+            return
+        name = self.blind_label or self.number
+        self.border_title = f"{name} · {self.session.provider} · {self.session.model or '?'}"
+
+    def set_blind(self, label: str | None, *, hidden: bool) -> None:
+        """Name this pane ``label`` in a blind round (None: by its number again); ``hidden``:
+        by that label only, the buttons that show or change the model hidden meanwhile."""
+        self.blind_label, self.hidden = label, hidden
+        for button in self.query("#model, #params, #promote"):
+            button.display = not hidden
+        self._show_title()
+
+    async def restart(self, provider: str, model: str, info: Model | None) -> None:
+        """An empty conversation on this model (a new blind round: one prompt each)."""
+        self.stop()
+        self.session = ChatSession(None, provider, model, self.session.params)
+        self.session.title_format = "⚖ {text} · {model}"
+        self.model_info = info
+        self.metrics = None
+        self.query_one(".pane-metrics", StatusLine).show(Content(""))
+        await self.messages.remove_children()
+        self._show_title()
+
+    @property
+    def answer(self) -> str:
+        """The last answer's text (what a vote is about)."""
+        turns = reversed(self.session.turns)
+        return next((turn.content for turn in turns if turn.role == "assistant"), "")
 
     def on_resize(self) -> None:
         # A narrow pane gives its figures two lines rather than cutting them.
@@ -173,7 +206,7 @@ class ComparePane(ReportsFailures, Vertical, can_focus=True):
             add("speed", f"{speed:.0f} tok/s")
         add("tokens", f"{'~' if metrics.estimated else ''}{metrics.output_tokens} tokens")
         add("total", f"{metrics.total_seconds:.2f} s")
-        if metrics.cost is not None:
+        if metrics.cost is not None and not self.hidden:  # a price names a model
             add("cost", format_cost(metrics.cost))
         self.query_one(".pane-metrics", StatusLine).show(Content.assemble(*parts))
 
