@@ -72,8 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--models", required=True, help="PROVIDER:MODEL,PROVIDER:MODEL (each a provider name)"
     )
-    evaluate.add_argument("-o", "--output", type=Path, help="results .csv or .json (else stdout)")
-    evaluate.add_argument("--concurrency", type=int, default=4, help="answers at once (4)")
+    evaluate.add_argument(
+        "-o", "--output", type=Path, help="results .csv, .json or .md (else CSV on stdout)"
+    )
+    evaluate.add_argument(
+        "--concurrency", type=int, default=4, help="answers at once, per model (4)"
+    )
     serve = commands.add_parser(
         "serve", parents=[after], help="the app in a browser tab, through textual-serve"
     )

@@ -1,15 +1,14 @@
 """``coda-tui eval SET --models P:M,P:M -o results.csv``: a prompt set run from the shell.
 
 One row per prompt and model (latency, time to first token, tokens, cost, the answer or the
-error), written as CSV, or JSON when the output ends in .json; a progress line per answer on
-stderr. A model that fails costs its rows, never the run; the exit status is 1 when any did.
+error), written by the output's extension: CSV, JSON (.json) or Markdown (.md: a table of
+figures, then the answers); a progress line per answer on stderr. A model that fails costs its
+rows, never the run; the exit status is 1 when any did.
 """
 
 from __future__ import annotations
 
 import asyncio
-import csv
-import json
 import sys
 from pathlib import Path
 
@@ -20,6 +19,10 @@ from .services.prompt_sets import (
     PromptSetError,
     Target,
     load_prompt_set,
+    ordered,
+    results_csv,
+    results_json,
+    results_markdown,
     run_prompt_set,
 )
 
@@ -48,21 +51,13 @@ def evaluate(
             print(f"[{len(results)}/{total}] {result.case.id} · {where} · {state}", file=sys.stderr)
         return results
 
-    results = asyncio.run(run())
-    order = {(c.id, t): i for i, (c, t) in enumerate((c, t) for c in cases for t in targets)}
-    results.sort(key=lambda r: order[(r.case.id, r.target)])
-    rows = [result.row() for result in results]
+    results = ordered(asyncio.run(run()), cases, targets)
     if output is None:
-        _write_csv(sys.stdout, rows)
+        sys.stdout.write(results_csv(results))
     elif output.suffix == ".json":
-        output.write_text(json.dumps(rows, indent=2, ensure_ascii=False), encoding="utf-8")
+        output.write_text(results_json(results), encoding="utf-8")
+    elif output.suffix == ".md":
+        output.write_text(results_markdown(results, targets), encoding="utf-8")
     else:
-        with output.open("w", newline="", encoding="utf-8") as file:
-            _write_csv(file, rows)
+        output.write_text(results_csv(results), encoding="utf-8", newline="")
     return 1 if any(result.error for result in results) else 0
-
-
-def _write_csv(file: object, rows: list[dict[str, object]]) -> None:
-    writer = csv.DictWriter(file, fieldnames=list(rows[0]))  # type: ignore[arg-type]
-    writer.writeheader()
-    writer.writerows(rows)

@@ -73,3 +73,40 @@ def test_leaderboard(
 
     app = CodaApp(load_config(), store=store)
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def grid_steps(diff: bool):  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        from coda_tui.services.prompt_sets import PromptCase, Target
+        from coda_tui.ui.screens.prompt_grid import PromptGridScreen
+
+        app = pilot.app
+        cases = [
+            PromptCase("rivers", "Name three rivers in Portugal"),
+            PromptCase("haiku", "Write a haiku about tide pools"),
+            PromptCase("entropy", "Explain entropy in one line"),
+        ]
+        targets = [Target("mock", "mock-1"), Target("mock", "mock-priced"), Target("down", "x")]
+        await app.push_screen(PromptGridScreen("set.jsonl", cases, targets, store=app.store))
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if diff:
+            await pilot.press("right", "d", "down", "d")
+            await pilot.pause()
+        app.clear_notifications()
+        await steady(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("diff", [False, True], ids=["grid", "diff"])
+def test_prompt_set_grid(snap_compare, user_config: Path, diff: bool) -> None:  # type: ignore[no-untyped-def]
+    """A model whose server is down fills its column with the error; the others complete."""
+    user_config.write_text(
+        '[providers.mock]\ndelay = 0\n[providers.down]\ntype = "ollama"\n'
+        'base_url = "http://127.0.0.1:9"\n',
+        encoding="utf-8",
+    )
+    app = CodaApp(load_config())
+    size = SMALL if diff else (120, 40)
+    assert snap_compare(app, terminal_size=size, run_before=grid_steps(diff))

@@ -9,6 +9,9 @@ a model that fails costs its cell, never the run.
 from __future__ import annotations
 
 import asyncio
+import csv
+import difflib
+import io
 import json
 import re
 import tomllib
@@ -19,7 +22,7 @@ from typing import Any
 
 from ..providers import ProviderError, ProviderFactory
 from .catalog import ModelCatalog
-from .metrics import StreamMetrics
+from .metrics import StreamMetrics, format_cost
 
 VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
@@ -58,6 +61,19 @@ class CaseResult:
     output_tokens: int | None = None
     cost: float | None = None
 
+    FIELDS = (
+        "prompt_id",
+        "provider",
+        "model",
+        "latency_s",
+        "ttft_s",
+        "output_tokens",
+        "cost",
+        "error",
+        "prompt",
+        "answer",
+    )
+
     def row(self) -> dict[str, Any]:
         return {
             "prompt_id": self.case.id,
@@ -71,6 +87,20 @@ class CaseResult:
             "prompt": self.case.text,
             "answer": self.answer,
         }
+
+
+def from_row(row: dict[str, Any]) -> CaseResult:
+    """A result saved with ``row`` (a run reopened)."""
+    return CaseResult(
+        PromptCase(str(row["prompt_id"]), str(row["prompt"])),
+        Target(str(row["provider"]), str(row["model"])),
+        answer=str(row.get("answer") or ""),
+        error=str(row.get("error") or ""),
+        latency_s=row.get("latency_s"),
+        ttft_s=row.get("ttft_s"),
+        output_tokens=row.get("output_tokens"),
+        cost=row.get("cost"),
+    )
 
 
 def _round(value: float | None) -> float | None:
@@ -137,12 +167,14 @@ async def run_prompt_set(
     *,
     concurrency: int = 4,
 ) -> AsyncIterator[CaseResult]:
-    """Every case on every target, ``concurrency`` at a time; results as they finish."""
+    """Every case on every target, ``concurrency`` at a time per target (each model's server
+    sets its own pace: a slow one must not hold a fast one's column back); results as they
+    finish."""
     catalog = ModelCatalog(factory)
-    limit = asyncio.Semaphore(max(1, concurrency))
+    limits = {target: asyncio.Semaphore(max(1, concurrency)) for target in targets}
 
     async def one(case: PromptCase, target: Target) -> CaseResult:
-        async with limit:
+        async with limits[target]:
             return await _answer(case, target, factory, catalog)
 
     tasks = [asyncio.create_task(one(case, target)) for case in cases for target in targets]
@@ -178,3 +210,80 @@ async def _answer(
     result.output_tokens = metrics.output_tokens if parts else None
     result.cost = metrics.cost
     return result
+
+
+# -- writing results ---------------------------------------------------------------------------
+
+
+def ordered(
+    results: list[CaseResult], cases: list[PromptCase], targets: list[Target]
+) -> list[CaseResult]:
+    """Prompt by prompt, each prompt's models in the order given (results come as they end)."""
+    place = {(c.id, t): i for i, (c, t) in enumerate((c, t) for c in cases for t in targets)}
+    return sorted(results, key=lambda r: place.get((r.case.id, r.target), len(place)))
+
+
+def results_csv(results: list[CaseResult]) -> str:
+    out = io.StringIO()
+    rows = [result.row() for result in results]
+    writer = csv.DictWriter(out, fieldnames=list(CaseResult.FIELDS))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def results_json(results: list[CaseResult]) -> str:
+    return json.dumps([r.row() for r in results], indent=2, ensure_ascii=False) + "\n"
+
+
+def results_markdown(results: list[CaseResult], targets: list[Target]) -> str:
+    """A table of figures (prompts x models), then each prompt with every model's answer."""
+    names = [f"{t.provider}:{t.model}" for t in targets]
+    by_case: dict[str, dict[Target, CaseResult]] = {}
+    prompts: dict[str, str] = {}
+    for result in results:
+        by_case.setdefault(result.case.id, {})[result.target] = result
+        prompts[result.case.id] = result.case.text
+    lines = ["# Prompt set results", "", "| prompt | " + " | ".join(names) + " |"]
+    lines.append("| --- |" + " --- |" * len(names))
+    for case_id, row in by_case.items():
+        cells = [cell_summary(row[t]) if t in row else "" for t in targets]
+        lines.append(f"| {case_id} | " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    for case_id, row in by_case.items():
+        lines += ["", f"## {case_id}", "", prompts[case_id]]
+        for target, name in zip(targets, names, strict=True):
+            cell = row.get(target)
+            if cell is None:
+                continue
+            lines += ["", f"### {name}", ""]
+            lines.append(f"*{cell.error}*" if cell.error else cell.answer.rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def cell_summary(result: CaseResult) -> str:
+    """What a grid cell shows: the figures, or that it failed."""
+    if result.error:
+        first = result.error.splitlines()[0]
+        return "✗ " + (first if len(first) <= 28 else first[:27] + "…")
+    parts = [f"{result.latency_s:.2f} s" if result.latency_s is not None else ""]
+    if result.output_tokens is not None:
+        parts.append(f"{result.output_tokens} tok")
+    if result.cost is not None:
+        parts.append(format_cost(result.cost))
+    return " · ".join(part for part in parts if part)
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """``new`` against ``old`` word by word: ("same" | "removed" | "added", text) pieces, the
+    whitespace kept, for two answers side by side."""
+    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            pieces.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", "".join(b[j1:j2])))
+    return pieces

@@ -478,6 +478,29 @@ class ChatStore:
             for row in rows
         ]
 
+    def save_run(self, name: str, targets: list[str], results: list[dict[str, Any]]) -> int:
+        """A prompt-set run: its name, ``PROVIDER:MODEL`` targets and result rows."""
+        cursor = self._db.execute(
+            "INSERT INTO eval_runs (created_at, name, targets, results) VALUES (?, ?, ?, ?)",
+            (time.time(), name, json.dumps(targets), json.dumps(results, ensure_ascii=False)),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def runs(self) -> list[tuple[int, float, str, list[str]]]:
+        """(id, created_at, name, targets) of every saved run, newest first."""
+        rows = self._db.execute(
+            "SELECT id, created_at, name, targets FROM eval_runs ORDER BY id DESC"
+        )
+        return [(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+
+    def run(self, run_id: int) -> tuple[str, list[str], list[dict[str, Any]]]:
+        row = self._db.execute(
+            "SELECT name, targets, results FROM eval_runs WHERE id = ?", (run_id,)
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no run {run_id}")
+        return row[0], json.loads(row[1]), json.loads(row[2])
+
     def vote_tags(self) -> list[str]:
         rows = self._db.execute("SELECT DISTINCT tag FROM votes WHERE tag != '' ORDER BY tag")
         return [row[0] for row in rows]

@@ -126,10 +126,19 @@ CREATE TABLE votes (
     params TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX votes_by_time ON votes(created_at);
+CREATE TABLE eval_runs (
+    id INTEGER PRIMARY KEY,
+    created_at REAL NOT NULL,
+    name TEXT NOT NULL,
+    targets TEXT NOT NULL,
+    results TEXT NOT NULL
+);
 """
-"""Version 3: arena votes. ``outcome`` is win (``winner``: the contestant's place, from 0),
-tie, bad (every answer bad) or void (an answer named its own model: ``void_reason``);
-``contestants`` is a JSON list of {label, provider, model, answer, status, metrics}."""
+"""Version 3: arena votes, and prompt-set runs (``eval_runs``: the set's name, its
+``PROVIDER:MODEL`` targets and every result row as JSON, to reopen and export). A vote's
+``outcome`` is win (``winner``: the contestant's place, from 0), tie, bad (every answer bad) or
+void (an answer named its own model: ``void_reason``); ``contestants`` is a JSON list of
+{label, provider, model, answer, status, metrics}."""
 
 UPGRADES = {1: FULL_TEXT, 2: BRANCHES, 3: VOTES}
 VERSION = max(UPGRADES)

@@ -245,6 +245,58 @@ class CodaApp(ReportsFailures, App[None]):
 
         self.push_screen(LeaderboardScreen(self.store))
 
+    def action_run_prompt_set(self) -> None:
+        """Ask for a prompt set and the models, then run it as a grid."""
+        from ..services.prompt_sets import PromptSetError, Target, load_prompt_set
+        from .dialogs import TextPromptScreen
+        from .screens.prompt_grid import PromptGridScreen
+
+        config = self.loaded.config
+        models = ",".join(
+            f"{pane.provider}:{pane.model or self.factory.default_model(pane.provider) or '?'}"
+            for pane in config.compare.panes
+        )
+
+        def with_models(path: Path, text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            try:
+                cases = load_prompt_set(path)
+                targets = [Target.parse(part) for part in text.split(",") if part.strip()]
+            except (PromptSetError, ValueError) as exc:
+                self.notify(str(exc), severity="error", timeout=15)
+                return
+            self.push_screen(PromptGridScreen(path.name, cases, targets, store=self.store))
+
+        def with_path(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            path = Path(text.strip()).expanduser()
+            title = "Models, comma-separated (PROVIDER:MODEL; the compare panes are offered)"
+            self.push_screen(TextPromptScreen(title, models), lambda m: with_models(path, m))
+
+        title = 'Prompt set to run (.jsonl: one {"prompt": …} a line, or .toml)'
+        self.push_screen(TextPromptScreen(title, str(Path.cwd()) + "/"), with_path)
+
+    def action_open_run(self) -> None:
+        """A saved prompt-set run, as its grid."""
+        if self.store is None:
+            self.notify(self.store_error or "Chat history is off", severity="warning")
+            return
+        from .screens.prompt_grid import RunPickerScreen, reopen
+
+        runs = self.store.runs()
+        if not runs:
+            self.notify("No saved runs yet: the palette's “Arena: run a prompt set” makes one")
+            return
+        store = self.store
+
+        def chosen(run_id: int | None) -> None:
+            if run_id is not None:
+                self.push_screen(reopen(store, run_id))
+
+        self.push_screen(RunPickerScreen(runs), chosen)
+
     @on(OpenChat)
     @on(ChatWith)
     @on(CompareWith)

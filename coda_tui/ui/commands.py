@@ -23,6 +23,8 @@ MODE_COMMANDS = (
 APP_COMMANDS = (
     ("search_history", "Search every chat", "Words in any saved chat or title (Ctrl+F)"),
     ("leaderboard", "Arena leaderboard", "Ratings from your blind votes (Ctrl+L in compare)"),
+    ("run_prompt_set", "Arena: run a prompt set", "A JSONL or TOML file against several models"),
+    ("open_run", "Arena: open a saved run", "A prompt set's grid again: read, diff, export"),
 )
 """Actions of the app itself, in the palette on every screen."""
 

@@ -1,0 +1,339 @@
+"""A prompt set run in the app: a grid of prompts by models filling in as answers finish (time,
+tokens, cost, or the error), each model's column at its own pace. Enter opens a cell; ``d`` on
+one cell then ``d`` on another shows the two answers' word-level diff; Ctrl+S exports (.md,
+.csv or .json by the name given). A finished or stopped run is saved in the history and can be
+opened again from the palette ("Arena: open a saved run")."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...services.prompt_sets import (
+    CaseResult,
+    PromptCase,
+    Target,
+    cell_summary,
+    from_row,
+    ordered,
+    results_csv,
+    results_json,
+    results_markdown,
+    run_prompt_set,
+    word_diff,
+)
+from ...services.untrusted import visible_text
+from ..dialogs import DIALOG_CSS, ListPickerScreen, TextPromptScreen
+from ..widgets.footer import CodaFooter
+from .base import CodaScreen
+
+if TYPE_CHECKING:
+    from ...store import ChatStore
+
+CONCURRENCY = 3
+"""Answers at once per model in the app (the CLI's --concurrency)."""
+
+
+class PromptGridScreen(CodaScreen):
+    DEFAULT_CSS = """
+    PromptGridScreen > Vertical { padding: 0 1; }
+    PromptGridScreen #grid-title { color: $text-muted; height: auto; width: 100%; }
+    PromptGridScreen #grid { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding(
+            "escape", "leave", "Stop/Back", id="grid_leave", tooltip="Stop the run, or go back"
+        ),
+        Binding("enter", "open_cell", "Open", id="grid_open", tooltip="The answer in full"),
+        Binding("d", "diff", "Diff", id="grid_diff", tooltip="Mark a cell, then diff another"),
+        Binding("ctrl+s", "export", "Export", id="grid_export", tooltip=".md, .csv or .json"),
+    ]
+    PALETTE = (
+        ("open_cell", "Prompt set: open the cell", "The answer in full (Enter)"),
+        ("diff", "Prompt set: diff two cells", "d on one cell, then d on another"),
+        ("export", "Prompt set: export", "Markdown, CSV or JSON by the file's name"),
+    )
+
+    def __init__(
+        self,
+        name: str,
+        cases: list[PromptCase],
+        targets: list[Target],
+        results: list[CaseResult] | None = None,
+        store: ChatStore | None = None,
+    ) -> None:
+        super().__init__()
+        self.set_name = name
+        self.cases = cases
+        self.targets = targets
+        self.results: dict[tuple[str, Target], CaseResult] = {
+            (r.case.id, r.target): r for r in results or []
+        }
+        self.store = store
+        self.running = results is None
+        self.marked: tuple[int, int] | None = None
+        self.started = time.monotonic()
+        self.saved_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("", id="grid-title")
+            yield DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
+        yield CodaFooter(compact=True)
+
+    @property
+    def grid(self) -> DataTable[str]:
+        return self.query_one("#grid", DataTable)
+
+    def on_mount(self) -> None:
+        grid = self.grid
+        grid.add_column("prompt", key="prompt")
+        for target in self.targets:
+            grid.add_column(f"{target.provider}:{target.model}", key=self._key(target))
+        for case in self.cases:
+            first = " ".join(case.text.split())[:16]
+            cells = [self._cell(case, target) for target in self.targets]
+            grid.add_row(visible_text(f"{case.id} · {first}"), *cells, key=case.id)
+        self._show_title()
+        grid.focus()
+        if self.running:
+            self.run_set()
+
+    def _key(self, target: Target) -> str:
+        return f"{target.provider}:{target.model}"
+
+    def _cell(self, case: PromptCase, target: Target) -> str:
+        result = self.results.get((case.id, target))
+        if result is None:
+            return "…" if self.running else ""
+        return visible_text(cell_summary(result))
+
+    def _show_title(self) -> None:
+        done, total = len(self.results), len(self.cases) * len(self.targets)
+        failed = sum(1 for r in self.results.values() if r.error)
+        state = "running" if self.running else "done" if done == total else "stopped"
+        if self.saved_id is not None:
+            state += f" · saved as run {self.saved_id}"
+        text = f"{self.set_name} · {len(self.cases)} prompts × {len(self.targets)} models · "
+        text += f"{done}/{total} {state}" + (f" · {failed} failed" if failed else "")
+        self.query_one("#grid-title", Label).update(Content(text))
+
+    @work(exclusive=True, group="prompt-set", exit_on_error=False)
+    async def run_set(self) -> None:
+        try:
+            async for result in run_prompt_set(
+                self.cases, self.targets, self.coda.factory, concurrency=CONCURRENCY
+            ):
+                self.results[(result.case.id, result.target)] = result
+                self.grid.update_cell(
+                    result.case.id,
+                    self._key(result.target),
+                    self._cell(result.case, result.target),
+                    update_width=True,
+                )
+                self._show_title()
+        finally:
+            self.running = False
+            self._save()
+            for case in self.cases:  # a stopped run's empty cells say nothing
+                for target in self.targets:
+                    if (case.id, target) not in self.results:
+                        self.grid.update_cell(case.id, self._key(target), "")
+            self._show_title()
+
+    def _save(self) -> None:
+        if self.store is None or not self.results:
+            return
+        rows = [r.row() for r in self.ordered()]
+        self.saved_id = self.store.save_run(
+            self.set_name, [self._key(t) for t in self.targets], rows
+        )
+
+    def ordered(self) -> list[CaseResult]:
+        return ordered(list(self.results.values()), self.cases, self.targets)
+
+    # -- cells ------------------------------------------------------------------------------------
+
+    def _at(self, row: int, column: int) -> CaseResult | None:
+        if column < 1 or row >= len(self.cases):
+            return None
+        return self.results.get((self.cases[row].id, self.targets[column - 1]))
+
+    def _current(self) -> CaseResult | None:
+        row, column = self.grid.cursor_coordinate
+        return self._at(row, column)
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()  # Enter on the grid (the table takes the key before the screen)
+        self.action_open_cell()
+
+    def action_open_cell(self) -> None:
+        result = self._current()
+        if result is None:
+            self.notify("Nothing here yet: pick a model's cell", severity="warning")
+            return
+        self.app.push_screen(AnswerScreen(result))
+
+    def action_diff(self) -> None:
+        row, column = self.grid.cursor_coordinate
+        result = self._at(row, column)
+        if result is None:
+            self.notify("Pick a cell with an answer", severity="warning")
+            return
+        if self.marked is None or self.marked == (row, column):
+            self.marked = (row, column)
+            self.notify("Marked: d on another cell shows what differs")
+            return
+        first = self._at(*self.marked)
+        self.marked = None
+        if first is not None:
+            self.app.push_screen(DiffScreen(first, result))
+
+    def action_export(self) -> None:
+        if not self.results:
+            self.notify("Nothing to export yet", severity="warning")
+            return
+        suggested = Path.cwd() / f"coda-run-{self.saved_id or 'unsaved'}.md"
+
+        def chosen(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            path = Path(text.strip()).expanduser()
+            results = self.ordered()
+            writers = {".json": results_json, ".csv": results_csv}
+            body = writers.get(path.suffix, lambda r: results_markdown(r, self.targets))(results)
+            try:
+                path.write_text(body, encoding="utf-8")
+            except OSError as exc:
+                self.notify(f"Export failed: {exc}", severity="error")
+                return
+            self.notify(f"Saved {path.name} in {path.parent}")
+
+        title = "Export to (.md, .csv or .json)"
+        self.app.push_screen(TextPromptScreen(title, str(suggested)), chosen)
+
+    def action_leave(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "prompt-set")
+            self.notify("Run stopped; what finished is kept. Esc again goes back")
+            return
+        self.app.pop_screen()
+
+
+class AnswerScreen(ModalScreen[None]):
+    """One cell in full: prompt, model, figures, the answer as text."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="AnswerScreen")
+        + """
+    AnswerScreen > Vertical { width: 90%; height: 90%; }
+    AnswerScreen VerticalScroll { height: 1fr; }
+    AnswerScreen Label { width: 100%; color: $text-muted; }
+    """
+    )
+    BINDINGS = [Binding("escape", "app.pop_screen", "Close", id="answer_close")]
+
+    def __init__(self, result: CaseResult) -> None:
+        super().__init__()
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        with Vertical():
+            yield Label(Content(f"{r.case.id} · {r.target.provider}:{r.target.model}"))
+            yield Label(Content(visible_text(cell_summary(r))))
+            with VerticalScroll():
+                yield Static(Content(visible_text(r.case.text)), classes="prompt")
+                yield Static(Content(visible_text(r.error or r.answer)), id="answer")
+
+
+class DiffScreen(ModalScreen[None]):
+    """Two answers word by word: what the second removed (red, struck) and added (green)."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="DiffScreen")
+        + """
+    DiffScreen > Vertical { width: 90%; height: 90%; }
+    DiffScreen VerticalScroll { height: 1fr; }
+    DiffScreen Label { width: 100%; color: $text-muted; }
+    """
+    )
+    BINDINGS = [Binding("escape", "app.pop_screen", "Close", id="diff_close")]
+
+    def __init__(self, first: CaseResult, second: CaseResult) -> None:
+        super().__init__()
+        self.first, self.second = first, second
+
+    def compose(self) -> ComposeResult:
+        a, b = self.first, self.second
+        with Vertical():
+            yield Label(
+                Content(
+                    f"{a.case.id} {a.target.provider}:{a.target.model} → "
+                    f"{b.case.id} {b.target.provider}:{b.target.model}"
+                )
+            )
+            yield Label(Content.assemble(("removed", "red strike"), " · ", ("added", "green")))
+            with VerticalScroll():
+                yield Static(self.diff(), id="diff")
+
+    def diff(self) -> Content:
+        styles = {"same": "", "removed": "red strike", "added": "green"}
+        pieces = word_diff(self.first.answer, self.second.answer)
+        return Content.assemble(*((visible_text(text), styles[op]) for op, text in pieces))
+
+
+class RunPickerScreen(ListPickerScreen[int]):
+    """The saved prompt-set runs, newest first."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="RunPickerScreen")
+        + """
+    RunPickerScreen OptionList { height: auto; max-height: 16; }
+    """
+    )
+
+    def __init__(self, runs: list[tuple[int, float, str, list[str]]]) -> None:
+        super().__init__()
+        self.runs = runs
+        self.items = [run_id for run_id, *_ in runs]
+
+    def compose(self) -> ComposeResult:
+        from datetime import datetime
+
+        with Vertical():
+            yield Label("Open a saved prompt-set run")
+            options = []
+            for index, (run_id, when, name, targets) in enumerate(self.runs):
+                day = datetime.fromtimestamp(when).strftime("%Y-%m-%d %H:%M")
+                text = f"{run_id} · {day} · {name} · {', '.join(targets)}"
+                options.append(Option(visible_text(text), id=str(index)))
+            yield OptionList(*options)
+
+    def on_mount(self) -> None:
+        self.options.focus()
+        if self.items:
+            self.options.highlighted = 0
+
+
+def reopen(store: ChatStore, run_id: int) -> PromptGridScreen:
+    """A saved run as a grid again, to read, diff and export."""
+    name, targets, rows = store.run(run_id)
+    results = [from_row(row) for row in rows]
+    parsed = [Target(*text.split(":", 1)) for text in targets]
+    cases: dict[str, PromptCase] = {}
+    for result in results:
+        cases.setdefault(result.case.id, result.case)
+    grid = PromptGridScreen(name, list(cases.values()), parsed, results, store)
+    grid.saved_id = run_id
+    return grid

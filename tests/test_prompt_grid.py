@@ -1,0 +1,149 @@
+"""Prompt sets in the app: a grid of 5 prompts x 3 models on the local test servers fills every
+cell, a failing model fills its cells with the error, the run is saved and opens again, two
+cells diff word by word, and the grid exports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coda_tui.providers import load_config
+from coda_tui.services.prompt_sets import PromptCase, Target, word_diff
+from coda_tui.ui.app import CodaApp
+from coda_tui.ui.screens.prompt_grid import AnswerScreen, DiffScreen, PromptGridScreen, reopen
+
+from .servers.ollama import OllamaServer
+from .servers.openai_compat import OpenAICompatServer
+from .test_app import screen_text
+
+CASES = [PromptCase(f"p{n}", f"Question number {n} about rivers") for n in range(1, 6)]
+
+
+@pytest.fixture
+def openai_server() -> Iterator[OpenAICompatServer]:
+    with OpenAICompatServer() as running:
+        yield running
+
+
+def three_servers(
+    user_config: Path,
+    ollama: OllamaServer,
+    openai: OpenAICompatServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> CodaApp:
+    monkeypatch.setenv("LOCAL_KEY", "sk-test-key")  # what the test server accepts
+    user_config.write_text(
+        "[providers.mock]\ndelay = 0\n"
+        f'[providers.ollama]\nbase_url = "{ollama.url}"\n'
+        f'[providers.local]\ntype = "litellm"\nmodel = "openai/gpt-4o-mini"\n'
+        f'api_base = "{openai.api_base}"\napi_key = "${{LOCAL_KEY}}"\n',
+        encoding="utf-8",
+    )
+    return CodaApp(load_config())
+
+
+async def run_grid(pilot, targets: list[Target]) -> PromptGridScreen:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    grid = PromptGridScreen("rivers.jsonl", CASES, targets, store=app.store)
+    await app.push_screen(grid)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return grid
+
+
+async def test_five_prompts_on_three_servers_fill_every_cell_and_are_saved(
+    user_config: Path,
+    ollama_server: OllamaServer,
+    openai_server: OpenAICompatServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    targets = [
+        Target("mock", "mock-priced"),
+        Target("ollama", "llama3.2"),
+        Target("local", "openai/gpt-4o-mini"),
+    ]
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await run_grid(pilot, targets)
+        assert len(grid.results) == 15 and not any(r.error for r in grid.results.values())
+        for case in CASES:
+            assert grid.results[(case.id, targets[1])].answer.startswith(f"You said: {case.text}")
+            for target in targets:
+                assert grid.grid.get_cell(case.id, grid._key(target)).endswith("tok") or "$" in (
+                    grid.grid.get_cell(case.id, grid._key(target))
+                )
+        assert "15/15 done · saved as run 1" in screen_text(app)
+        assert len(ollama_server.state.requests) >= 5 and openai_server.state.requests
+        assert app.store is not None
+        [(run_id, _, name, saved_targets)] = app.store.runs()
+        assert (name, saved_targets[1]) == ("rivers.jsonl", "ollama:llama3.2")
+        await pilot.press("escape")
+        await pilot.pause()
+        again = reopen(app.store, run_id)  # opened again, as the palette does
+        await app.push_screen(again)
+        await pilot.pause()
+        assert [c.id for c in again.cases] == [c.id for c in CASES] and not again.running
+        assert [r.row() for r in again.ordered()] == [r.row() for r in grid.ordered()]
+
+
+async def test_a_failing_model_fills_its_cells_with_the_error(
+    user_config: Path,
+    ollama_server: OllamaServer,
+    openai_server: OpenAICompatServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    targets = [Target("mock", "mock-1"), Target("ollama", "no-such-model")]
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await run_grid(pilot, targets)
+        for case in CASES:
+            assert grid.results[(case.id, targets[0])].error == ""
+            failed = grid.results[(case.id, targets[1])]
+            assert "no-such-model" in failed.error and failed.answer == ""
+            assert grid.grid.get_cell(case.id, "ollama:no-such-model").startswith("✗")
+        assert "10/10 done" in screen_text(app) and "5 failed" in screen_text(app)
+
+
+async def test_open_a_cell_diff_two_and_export(
+    user_config: Path,
+    ollama_server: OllamaServer,
+    openai_server: OpenAICompatServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    targets = [Target("mock", "mock-1"), Target("ollama", "llama3.2")]
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await run_grid(pilot, targets)
+        await pilot.press("right", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AnswerScreen)
+        assert "You asked about" in screen_text(app)
+        await pilot.press("escape", "d", "right", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, DiffScreen)
+        first = grid.results[("p1", targets[0])].answer
+        second = grid.results[("p1", targets[1])].answer
+        assert "".join(t for op, t in word_diff(first, second) if op != "removed") == second
+        await pilot.press("escape", "ctrl+s")
+        await pilot.pause()
+        field = app.screen.query_one("#value")
+        field.value = str(tmp_path / "run.json")  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        rows = json.loads((tmp_path / "run.json").read_text())
+        assert [(r["prompt_id"], r["provider"]) for r in rows][:2] == [
+            ("p1", "mock"),
+            ("p1", "ollama"),
+        ]
+
+
+def test_word_diff_keeps_both_texts() -> None:
+    old, new = "the quick brown fox", "the slow brown dog jumps"
+    pieces = word_diff(old, new)
+    assert "".join(t for op, t in pieces if op != "added") == old
+    assert "".join(t for op, t in pieces if op != "removed") == new
+    assert ("removed", "quick") in pieces and ("added", "slow") in pieces
