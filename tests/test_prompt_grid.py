@@ -69,12 +69,12 @@ async def test_five_prompts_on_three_servers_fill_every_cell_and_are_saved(
     async with app.run_test(size=(120, 40)) as pilot:
         grid = await run_grid(pilot, targets)
         assert len(grid.results) == 15 and not any(r.error for r in grid.results.values())
-        for case in CASES:
+        for row, case in enumerate(CASES):
             assert grid.results[(case.id, targets[1])].answer.startswith(f"You said: {case.text}")
-            for target in targets:
-                assert grid.grid.get_cell(case.id, grid._key(target)).endswith("tok") or "$" in (
-                    grid.grid.get_cell(case.id, grid._key(target))
-                )
+            for column in (1, 2, 3):
+                cell = grid.grid.rows[row][column]
+                assert cell.endswith("tok") or "$" in cell, cell
+                assert cell in screen_text(app)
         assert "15/15 done · saved as run 1" in screen_text(app)
         assert len(ollama_server.state.requests) >= 5 and openai_server.state.requests
         assert app.store is not None
@@ -99,11 +99,12 @@ async def test_a_failing_model_fills_its_cells_with_the_error(
     targets = [Target("mock", "mock-1"), Target("ollama", "no-such-model")]
     async with app.run_test(size=(120, 40)) as pilot:
         grid = await run_grid(pilot, targets)
-        for case in CASES:
+        for row, case in enumerate(CASES):
             assert grid.results[(case.id, targets[0])].error == ""
             failed = grid.results[(case.id, targets[1])]
             assert "no-such-model" in failed.error and failed.answer == ""
-            assert grid.grid.get_cell(case.id, "ollama:no-such-model").startswith("✗")
+            assert grid.grid.rows[row][2].startswith("✗")
+            assert grid.grid.styles_of[(row, 2)] == "red"
         assert "10/10 done" in screen_text(app) and "5 failed" in screen_text(app)
 
 
@@ -147,3 +148,21 @@ def test_word_diff_keeps_both_texts() -> None:
     assert "".join(t for op, t in pieces if op != "added") == old
     assert "".join(t for op, t in pieces if op != "removed") == new
     assert ("removed", "quick") in pieces and ("added", "slow") in pieces
+
+
+async def test_the_grid_fits_and_moves_at_80x24(
+    user_config: Path,
+    ollama_server: OllamaServer,
+    openai_server: OpenAICompatServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from .test_fit import footer_cut, misplaced
+
+    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    targets = [Target("mock", "mock-1"), Target("ollama", "llama3.2"), Target("mock", "x")]
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = await run_grid(pilot, targets)
+        assert misplaced(grid) == [] and footer_cut(grid) == []
+        await pilot.press("right", "right", "right", "down")
+        assert grid.grid.cursor_coordinate == (1, 3)
+        assert grid.grid.scroll_x > 0  # the last column brought into view

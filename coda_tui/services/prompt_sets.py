@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..providers import ProviderError, ProviderFactory
+from .answer_stream import collection_paused
 from .catalog import ModelCatalog
 from .metrics import StreamMetrics, format_cost
 
@@ -174,7 +175,7 @@ async def run_prompt_set(
     limits = {target: asyncio.Semaphore(max(1, concurrency)) for target in targets}
 
     async def one(case: PromptCase, target: Target) -> CaseResult:
-        async with limits[target]:
+        async with limits[target], collection_paused():  # as for every answer: no stalls
             return await _answer(case, target, factory, catalog)
 
     tasks = [asyncio.create_task(one(case, target)) for case in cases for target in targets]

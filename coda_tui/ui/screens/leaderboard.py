@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -79,7 +80,7 @@ class LeaderboardScreen(CodaScreen):
         for rank, s in enumerate(board.standings, 1):
             standings.add_row(
                 str(rank),
-                s.model,
+                Text(s.model),  # names from configs and servers: text, never markup
                 f"{s.rating:.0f}",
                 f"{s.low:.0f}–{s.high:.0f}",
                 str(s.battles),
@@ -89,7 +90,7 @@ class LeaderboardScreen(CodaScreen):
         pairs = self.query_one("#head-to-head", DataTable)
         pairs.clear()
         for (a, b), (a_won, ties, b_won) in board.head_to_head.items():
-            pairs.add_row(a, f"{a_won} · {ties} · {b_won}", b)
+            pairs.add_row(Text(a), f"{a_won} · {ties} · {b_won}", Text(b))
         counted = "no votes yet"
         if board.votes:
             counted = f"{board.votes} vote{'s' * (board.votes != 1)} ({board.void} void)"

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...services.prompt_sets import (
@@ -35,6 +35,7 @@ from ...services.prompt_sets import (
 from ...services.untrusted import visible_text
 from ..dialogs import DIALOG_CSS, ListPickerScreen, TextPromptScreen
 from ..widgets.footer import CodaFooter
+from ..widgets.result_grid import ResultGrid
 from .base import CodaScreen
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ if TYPE_CHECKING:
 
 CONCURRENCY = 3
 """Answers at once per model in the app (the CLI's --concurrency)."""
+REDRAW_EVERY = 0.25
+"""Seconds between grid redraws while a run fills it."""
+CELL_WIDTH = 30
+"""``cell_summary`` at its longest: "12.34 s · 1234 tok · $0.000123", or an error's 30."""
 
 
 class PromptGridScreen(CodaScreen):
@@ -84,26 +89,30 @@ class PromptGridScreen(CodaScreen):
         self.marked: tuple[int, int] | None = None
         self.started = time.monotonic()
         self.saved_id: int | None = None
+        self._pending: dict[tuple[str, Target], CaseResult] = {}
+        """Results not on the grid yet: shown together, at most every ``REDRAW_EVERY``."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("", id="grid-title")
-            yield DataTable(id="grid", cursor_type="cell", zebra_stripes=True)
+            headers = ["prompt", *(self._key(target) for target in self.targets)]
+            widths = [24, *(max(len(h), CELL_WIDTH) for h in headers[1:])]
+            yield ResultGrid(headers, widths, id="grid")
         yield CodaFooter(compact=True)
 
     @property
-    def grid(self) -> DataTable[str]:
-        return self.query_one("#grid", DataTable)
+    def grid(self) -> ResultGrid:
+        return self.query_one("#grid", ResultGrid)
 
     def on_mount(self) -> None:
         grid = self.grid
-        grid.add_column("prompt", key="prompt")
-        for target in self.targets:
-            grid.add_column(f"{target.provider}:{target.model}", key=self._key(target))
         for case in self.cases:
-            first = " ".join(case.text.split())[:16]
-            cells = [self._cell(case, target) for target in self.targets]
-            grid.add_row(visible_text(f"{case.id} · {first}"), *cells, key=case.id)
+            cells = [self._cell(case, target)[0] for target in self.targets]
+            grid.rows.append([visible_text(f"{case.id} · {case.text}"), *cells])
+        for row, case in enumerate(self.cases):
+            for column, target in enumerate(self.targets, start=1):
+                grid.styles_of[(row, column)] = self._cell(case, target)[1]
+        grid.redraw()
         self._show_title()
         grid.focus()
         if self.running:
@@ -112,11 +121,12 @@ class PromptGridScreen(CodaScreen):
     def _key(self, target: Target) -> str:
         return f"{target.provider}:{target.model}"
 
-    def _cell(self, case: PromptCase, target: Target) -> str:
+    def _cell(self, case: PromptCase, target: Target) -> tuple[str, str]:
+        """A cell's text and style (an error in red)."""
         result = self.results.get((case.id, target))
         if result is None:
-            return "…" if self.running else ""
-        return visible_text(cell_summary(result))
+            return "…" if self.running else "", ""
+        return visible_text(cell_summary(result)), "red" if result.error else ""
 
     def _show_title(self) -> None:
         done, total = len(self.results), len(self.cases) * len(self.targets)
@@ -135,21 +145,29 @@ class PromptGridScreen(CodaScreen):
                 self.cases, self.targets, self.coda.factory, concurrency=CONCURRENCY
             ):
                 self.results[(result.case.id, result.target)] = result
-                self.grid.update_cell(
-                    result.case.id,
-                    self._key(result.target),
-                    self._cell(result.case, result.target),
-                    update_width=True,
-                )
-                self._show_title()
+                if not self._pending:
+                    self.set_timer(REDRAW_EVERY, self._show_pending)
+                self._pending[(result.case.id, result.target)] = result
         finally:
             self.running = False
             self._save()
-            for case in self.cases:  # a stopped run's empty cells say nothing
-                for target in self.targets:
+            self._show_pending()
+            for row, case in enumerate(self.cases):  # a stopped run's empty cells say nothing
+                for column, target in enumerate(self.targets, start=1):
                     if (case.id, target) not in self.results:
-                        self.grid.update_cell(case.id, self._key(target), "")
-            self._show_title()
+                        self.grid.update_cell(row, column, "")
+            self.grid.redraw()
+
+    def _show_pending(self) -> None:
+        """The results that came since the last redraw, drawn at once (answers come in
+        bursts)."""
+        pending, self._pending = self._pending, {}
+        rows = {case.id: row for row, case in enumerate(self.cases)}
+        columns = {target: column for column, target in enumerate(self.targets, start=1)}
+        for (case_id, target), result in pending.items():
+            self.grid.update_cell(rows[case_id], columns[target], *self._cell(result.case, target))
+        self.grid.redraw()
+        self._show_title()
 
     def _save(self) -> None:
         if self.store is None or not self.results:
@@ -173,8 +191,8 @@ class PromptGridScreen(CodaScreen):
         row, column = self.grid.cursor_coordinate
         return self._at(row, column)
 
-    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
-        event.stop()  # Enter on the grid (the table takes the key before the screen)
+    def on_result_grid_chosen(self, event: ResultGrid.Chosen) -> None:
+        event.stop()  # Enter on the grid (it takes the key before the screen)
         self.action_open_cell()
 
     def action_open_cell(self) -> None:
