@@ -48,6 +48,10 @@ async def blind_round(pilot, prompt: str = "Name a river in Portugal") -> Compar
     screen.rng = random.Random(1)  # rival first, as it happens
     await pilot.press(*prompt, "enter")
     await pilot.app.workers.wait_for_complete()
+    for _ in range(100):  # the vote bar (or the void note) follows the last Finished message
+        if screen.query(VoteBar) or not screen.round_prompt:
+            break
+        await pilot.pause(0.02)
     await pilot.pause()
     return screen
 

@@ -166,3 +166,77 @@ async def test_the_grid_fits_and_moves_at_80x24(
         await pilot.press("right", "right", "right", "down")
         assert grid.grid.cursor_coordinate == (1, 3)
         assert grid.grid.scroll_x > 0  # the last column brought into view
+
+
+async def test_a_judge_model_judges_every_pair_and_its_verdicts_stay_apart(
+    user_config: Path,
+    ollama_server: OllamaServer,
+    openai_server: OpenAICompatServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from coda_tui.ui.screens.leaderboard import LeaderboardScreen
+    from coda_tui.ui.screens.prompt_grid import RubricScreen
+
+    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    judge = '[providers.judge]\ntype = "mock"\ndelay = 0\nreply = "Both fine.\\nVERDICT: TIE"\n'
+    user_config.write_text(user_config.read_text() + judge, encoding="utf-8")
+    app = CodaApp(load_config())
+    targets = [Target("mock", "mock-1"), Target("ollama", "llama3.2"), Target("ollama", "gone")]
+    async with app.run_test(size=(120, 40)) as pilot:
+        grid = await run_grid(pilot, targets)
+        await pilot.press("j")
+        await pilot.pause()
+        field = app.screen.query_one("#value")
+        field.value = "judge:mock-1"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, RubricScreen)
+        assert "Correct: no false statements" in app.screen.query_one("#rubric").text  # type: ignore[attr-defined]
+        app.screen.query_one("#rubric").text = "Prefer the shorter answer."  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.store is not None
+        verdicts = app.store.verdicts()
+        # 5 prompts, one pair each: the failed model's answers are not judged
+        assert len(verdicts) == 5 and {v["outcome"] for v in verdicts} == {"tie"}
+        assert {(v["a"], v["b"], v["judge"]) for v in verdicts} == {
+            ("mock:mock-1", "ollama:llama3.2", "judge:mock-1")
+        }
+        assert verdicts[0]["rubric"] == "Prefer the shorter answer."
+        assert verdicts[0]["run_id"] == grid.saved_id and verdicts[0]["reason"] == "Both fine."
+        assert app.store.votes() == []  # apart from the human votes
+        assert app.store.last_rubric() == "Prefer the shorter answer."
+        await app.run_action("leaderboard")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, LeaderboardScreen)
+        assert "no votes yet" in screen_text(app)
+        await pilot.press(*"judge")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "a judge model's verdicts: 5 battles" in text and "0-5-0" in text
+
+
+async def test_the_judge_sees_both_orders_and_its_verdict_maps_back() -> None:
+    import random
+
+    from coda_tui.providers import ProviderFactory
+    from coda_tui.services.judge import judge_pair, read_verdict
+    from coda_tui.services.prompt_sets import CaseResult
+
+    assert read_verdict("reasons\nVERDICT: 2") == "2" and read_verdict("no idea") == ""
+    factory = ProviderFactory(
+        {"providers": {"judge": {"type": "mock", "delay": 0, "reply": "x\nVERDICT: 1"}}}
+    )
+    case = CASES[0]
+    a = CaseResult(case, Target("m", "a"), answer="first")
+    b = CaseResult(case, Target("m", "b"), answer="second")
+    outcomes = set()
+    for seed in range(12):  # the judge always says "1": which that is depends on the order
+        verdict = await judge_pair(
+            factory, Target("judge", "mock-1"), "r", a, b, random.Random(seed)
+        )
+        outcomes.add(verdict.outcome)
+    assert outcomes == {"a", "b"}

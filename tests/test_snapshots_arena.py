@@ -26,6 +26,10 @@ def blind_steps(vote: str):  # type: ignore[no-untyped-def]
         pilot.app.screen.rng = random.Random(1)
         await pilot.press(*"Name a river in Portugal", "enter")
         await pilot.app.workers.wait_for_complete()
+        for _ in range(100):  # the vote bar comes with the last pane's Finished message
+            if pilot.app.screen.query("VoteBar"):
+                break
+            await pilot.pause(0.02)
         await pilot.pause()
         if vote:
             await pilot.press(vote)

@@ -198,16 +198,43 @@ class Leaderboard:
     void: int = 0
 
 
+def judge_battles(verdicts: Iterable[dict[str, object]]) -> list[tuple[str, str, float]]:
+    """A judge's verdicts as battles (its unclear ones count for nothing)."""
+    score = {"a": 1.0, "b": 0.0, "tie": 0.5}
+    found = []
+    for verdict in verdicts:
+        if verdict["outcome"] in score:
+            a, b = (_named(str(verdict[side])) for side in ("a", "b"))
+            found.append((a, b, score[str(verdict["outcome"])]))
+    return found
+
+
+def _named(target: str) -> str:
+    """``PROVIDER:MODEL`` as the board names a model (as ``key_of`` does)."""
+    provider, _, model = target.partition(":")
+    return f"{model} ({provider})"
+
+
 def leaderboard(
-    votes: Sequence[StoredVote], rounds: int = BOOTSTRAP_ROUNDS, seed: int = 0
+    votes: Sequence[StoredVote],
+    rounds: int = BOOTSTRAP_ROUNDS,
+    seed: int = 0,
+    *,
+    results: Sequence[tuple[str, str, float]] | None = None,
 ) -> Leaderboard:
     """Ratings best first, each with a 95 % interval from ``rounds`` bootstrap resamples of
-    the battles (seeded: the same votes show the same board)."""
-    results = battles(votes)
-    models = sorted({name for first, second, _ in results for name in (first, second)})
+    the battles (seeded: the same votes show the same board). ``results``: battles given
+    directly (a judge's), instead of the votes'."""
     void = sum(1 for vote in votes if vote.outcome == "void")
+    count = len(votes)
+    if results is None:
+        results = battles(votes)
+    else:
+        count = len(results)
+    results = list(results)
+    models = sorted({name for first, second, _ in results for name in (first, second)})
     if not models:
-        return Leaderboard([], votes=len(votes), void=void)
+        return Leaderboard([], votes=count, void=void)
     params = bradley_terry(len(models), pairwise_data(results, models))
     rng = random.Random(seed)
     samples: list[list[float]] = [[] for _ in models]
@@ -244,7 +271,7 @@ def leaderboard(
             head_to_head[(a, b)] = (a_won, ties, b_won)
         else:
             head_to_head[(b, a)] = (b_won, ties, a_won)
-    return Leaderboard(standings, head_to_head, votes=len(votes), void=void)
+    return Leaderboard(standings, head_to_head, votes=count, void=void)
 
 
 def leaderboard_csv(board: Leaderboard) -> str:

@@ -501,6 +501,37 @@ class ChatStore:
             raise KeyError(f"no run {run_id}")
         return row[0], json.loads(row[1]), json.loads(row[2])
 
+    def add_verdict(
+        self,
+        run_id: int | None,
+        prompt_id: str,
+        judge: str,
+        a: str,
+        b: str,
+        outcome: str,
+        reason: str,
+        rubric: str,
+    ) -> int:
+        """A judge model's verdict (a, b, tie or unclear) on two ``PROVIDER:MODEL`` answers."""
+        cursor = self._db.execute(
+            "INSERT INTO judge_verdicts (created_at, run_id, prompt_id, judge, a, b, outcome,"
+            " reason, rubric) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), run_id, prompt_id, judge, a, b, outcome, reason, rubric),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def verdicts(self, *, since: float | None = None) -> list[dict[str, Any]]:
+        query, args = "SELECT * FROM judge_verdicts WHERE 1", list[Any]()
+        if since is not None:
+            query += " AND created_at >= ?"
+            args.append(since)
+        return [dict(row) for row in self._db.execute(query + " ORDER BY id", args)]
+
+    def last_rubric(self) -> str | None:
+        row = self._db.execute("SELECT rubric FROM judge_verdicts ORDER BY id DESC LIMIT 1")
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
     def vote_tags(self) -> list[str]:
         rows = self._db.execute("SELECT DISTINCT tag FROM votes WHERE tag != '' ORDER BY tag")
         return [row[0] for row in rows]

@@ -133,9 +133,22 @@ CREATE TABLE eval_runs (
     targets TEXT NOT NULL,
     results TEXT NOT NULL
 );
+CREATE TABLE judge_verdicts (
+    id INTEGER PRIMARY KEY,
+    created_at REAL NOT NULL,
+    run_id INTEGER,
+    prompt_id TEXT NOT NULL,
+    judge TEXT NOT NULL,
+    a TEXT NOT NULL,
+    b TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    rubric TEXT NOT NULL
+);
 """
-"""Version 3: arena votes, and prompt-set runs (``eval_runs``: the set's name, its
-``PROVIDER:MODEL`` targets and every result row as JSON, to reopen and export). A vote's
+"""Version 3: arena votes; prompt-set runs (``eval_runs``: the set's name, its
+``PROVIDER:MODEL`` targets and every result row as JSON, to reopen and export); and a judge
+model's verdicts on them (``judge_verdicts``, apart from your votes by design). A vote's
 ``outcome`` is win (``winner``: the contestant's place, from 0), tie, bad (every answer bad) or
 void (an answer named its own model: ``void_reason``); ``contestants`` is a JSON list of
 {label, provider, model, answer, status, metrics}."""

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Input, Label
 from textual.worker import get_current_worker
 
-from ...services.arena import Leaderboard, leaderboard, leaderboard_csv
+from ...services.arena import Leaderboard, judge_battles, leaderboard, leaderboard_csv
 from ...services.history_search import parse_query
 from ...store import ChatStore
 from ..widgets.footer import CodaFooter
@@ -46,7 +46,10 @@ class LeaderboardScreen(CodaScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Content("Arena leaderboard · counting…"), id="board-title")
-            yield Input(placeholder="filter: tag:coding since:30d", id="board-filter")
+            yield Input(
+                placeholder="filter: tag:coding since:30d · judge: a judge model's board",
+                id="board-filter",
+            )
             yield DataTable(id="standings", cursor_type="row", zebra_stripes=True)
             yield Label("Head to head (wins · ties · wins)")
             yield DataTable(id="head-to-head", cursor_type="row")
@@ -65,15 +68,20 @@ class LeaderboardScreen(CodaScreen):
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def count(self, text: str) -> None:
-        tags = [t.partition(":")[2] for t in text.split() if t.startswith("tag:")]
-        rest = " ".join(t for t in text.split() if not t.startswith("tag:"))
+        words = text.split()
+        tags = [t.partition(":")[2] for t in words if t.startswith("tag:")]
+        judged = "judge" in words
+        rest = " ".join(t for t in words if not t.startswith("tag:") and t != "judge")
         query = parse_query(rest)
-        votes = self.store.votes(tag=tags[-1] if tags else None, since=query.filters.get("since"))
-        board = leaderboard(votes)
+        since = query.filters.get("since")
+        if judged:  # a judge model's verdicts: their own board, never mixed with votes
+            board = leaderboard([], results=judge_battles(self.store.verdicts(since=since)))
+        else:
+            board = leaderboard(self.store.votes(tag=tags[-1] if tags else None, since=since))
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show, board, query.problem)
+            self.app.call_from_thread(self.show, board, query.problem, judged)
 
-    def show(self, board: Leaderboard, problem: str) -> None:
+    def show(self, board: Leaderboard, problem: str, judged: bool = False) -> None:
         self.board = board
         standings = self.query_one("#standings", DataTable)
         standings.clear()
@@ -94,6 +102,8 @@ class LeaderboardScreen(CodaScreen):
         counted = "no votes yet"
         if board.votes:
             counted = f"{board.votes} vote{'s' * (board.votes != 1)} ({board.void} void)"
+        if judged:
+            counted = f"a judge model's verdicts: {board.votes} battles, not your votes"
         title = f"Arena leaderboard · {counted} · {HOW}"
         if not board.votes:
             title += " · Ctrl+R in compare starts a blind round"

@@ -6,6 +6,7 @@ opened again from the palette ("Arena: open a saved run")."""
 
 from __future__ import annotations
 
+import random
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,9 +17,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ...services.judge import DEFAULT_RUBRIC, judge_pair
 from ...services.prompt_sets import (
     CaseResult,
     PromptCase,
@@ -62,11 +64,13 @@ class PromptGridScreen(CodaScreen):
         Binding("enter", "open_cell", "Open", id="grid_open", tooltip="The answer in full"),
         Binding("d", "diff", "Diff", id="grid_diff", tooltip="Mark a cell, then diff another"),
         Binding("ctrl+s", "export", "Export", id="grid_export", tooltip=".md, .csv or .json"),
+        Binding("j", "judge", "Judge", id="grid_judge", tooltip="A model compares the answers"),
     ]
     PALETTE = (
         ("open_cell", "Prompt set: open the cell", "The answer in full (Enter)"),
         ("diff", "Prompt set: diff two cells", "d on one cell, then d on another"),
         ("export", "Prompt set: export", "Markdown, CSV or JSON by the file's name"),
+        ("judge", "Prompt set: judge with a model", "Each pair of answers, by a rubric (j)"),
     )
 
     def __init__(
@@ -89,6 +93,8 @@ class PromptGridScreen(CodaScreen):
         self.marked: tuple[int, int] | None = None
         self.started = time.monotonic()
         self.saved_id: int | None = None
+        self.judging = ""
+        """How far a judge has got ("3/15"), while it works."""
         self._pending: dict[tuple[str, Target], CaseResult] = {}
         """Results not on the grid yet: shown together, at most every ``REDRAW_EVERY``."""
 
@@ -134,6 +140,8 @@ class PromptGridScreen(CodaScreen):
         state = "running" if self.running else "done" if done == total else "stopped"
         if self.saved_id is not None:
             state += f" · saved as run {self.saved_id}"
+        if self.judging:
+            state += f" · judging {self.judging}"
         text = f"{self.set_name} · {len(self.cases)} prompts × {len(self.targets)} models · "
         text += f"{done}/{total} {state}" + (f" · {failed} failed" if failed else "")
         self.query_one("#grid-title", Label).update(Content(text))
@@ -240,12 +248,116 @@ class PromptGridScreen(CodaScreen):
         title = "Export to (.md, .csv or .json)"
         self.app.push_screen(TextPromptScreen(title, str(suggested)), chosen)
 
+    # -- a judge model ----------------------------------------------------------------------------
+
+    def action_judge(self) -> None:
+        """Ask for the judge model and its rubric, then judge every pair of answers."""
+        if self.running or self.judging:
+            self.notify("Wait for the run to end", severity="warning")
+            return
+        if len(self.targets) < 2:
+            self.notify("A judge compares two models' answers: run two or more", severity="warning")
+            return
+        defaults = self.coda.loaded.config.defaults
+        model = self.coda.factory.default_model(defaults.provider) or ""
+        rubric = (self.store.last_rubric() if self.store else None) or DEFAULT_RUBRIC
+
+        def with_rubric(judge: Target, text: str | None) -> None:
+            if text and text.strip():
+                self.judge_all(judge, text.strip())
+
+        def with_judge(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            try:
+                judge = Target.parse(text)
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.app.push_screen(RubricScreen(rubric), lambda r: with_rubric(judge, r))
+
+        title = "Judge model (PROVIDER:MODEL); its verdicts are kept apart from your votes"
+        self.app.push_screen(TextPromptScreen(title, f"{defaults.provider}:{model}"), with_judge)
+
+    @work(exclusive=True, group="judge", exit_on_error=False)
+    async def judge_all(self, judge: Target, rubric: str) -> None:
+        pairs = [
+            (self.results[(case.id, a)], self.results[(case.id, b)])
+            for case in self.cases
+            for i, a in enumerate(self.targets)
+            for b in self.targets[i + 1 :]
+            if (case.id, a) in self.results
+            and (case.id, b) in self.results
+            and not self.results[(case.id, a)].error
+            and not self.results[(case.id, b)].error
+        ]
+        rng = random.Random()
+        counts: dict[str, int] = {}
+        try:
+            for done, (a, b) in enumerate(pairs, start=1):
+                self.judging = f"{done}/{len(pairs)}"
+                self._show_title()
+                verdict = await judge_pair(self.coda.factory, judge, rubric, a, b, rng)
+                counts[verdict.outcome] = counts.get(verdict.outcome, 0) + 1
+                if self.store is not None:
+                    self.store.add_verdict(
+                        self.saved_id,
+                        verdict.prompt_id,
+                        self._key(judge),
+                        self._key(a.target),
+                        self._key(b.target),
+                        verdict.outcome,
+                        verdict.reason,
+                        rubric,
+                    )
+        finally:
+            self.judging = ""
+            self._show_title()
+        said = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
+        self.notify(
+            f"{self._key(judge)} judged {len(pairs)} pairs ({said or 'none'}); kept apart from "
+            "your votes: type judge in the leaderboard's filter to see its board",
+            timeout=12,
+        )
+
     def action_leave(self) -> None:
         if self.running:
             self.workers.cancel_group(self, "prompt-set")
             self.notify("Run stopped; what finished is kept. Esc again goes back")
             return
         self.app.pop_screen()
+
+
+class RubricScreen(ModalScreen[str | None]):
+    """The judge's rubric, to edit before it judges (kept with each verdict)."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="RubricScreen")
+        + """
+    RubricScreen > Vertical { width: 90%; height: 80%; }
+    RubricScreen TextArea { height: 1fr; }
+    """
+    )
+    BINDINGS = [
+        Binding("ctrl+s", "accept", "Judge", id="rubric_accept", priority=True),
+        Binding("escape", "cancel", "Cancel", id="rubric_cancel"),
+    ]
+
+    def __init__(self, rubric: str) -> None:
+        super().__init__()
+        self.rubric = rubric
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("The judge's rubric: edit it, then Ctrl+S judges (Esc cancels)")
+            yield TextArea(self.rubric, id="rubric", soft_wrap=True)
+        yield CodaFooter(compact=True)
+
+    def action_accept(self) -> None:
+        self.dismiss(self.query_one("#rubric", TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class AnswerScreen(ModalScreen[None]):
