@@ -13,7 +13,8 @@ import pytest
 from coda_tui.providers import load_config
 from coda_tui.services.prompt_sets import PromptCase, Target, word_diff
 from coda_tui.ui.app import CodaApp
-from coda_tui.ui.screens.prompt_grid import AnswerScreen, DiffScreen, PromptGridScreen, reopen
+from coda_tui.ui.screens.prompt_grid import PromptGridScreen, reopen
+from coda_tui.ui.screens.prompt_grid_dialogs import AnswerScreen, DiffScreen
 
 from .servers.ollama import OllamaServer
 from .servers.openai_compat import OpenAICompatServer
@@ -175,7 +176,7 @@ async def test_a_judge_model_judges_every_pair_and_its_verdicts_stay_apart(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from coda_tui.ui.screens.leaderboard import LeaderboardScreen
-    from coda_tui.ui.screens.prompt_grid import RubricScreen
+    from coda_tui.ui.screens.prompt_grid_dialogs import RubricScreen
 
     app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
     judge = '[providers.judge]\ntype = "mock"\ndelay = 0\nreply = "Both fine.\\nVERDICT: TIE"\n'
@@ -240,3 +241,24 @@ async def test_the_judge_sees_both_orders_and_its_verdict_maps_back() -> None:
         )
         outcomes.add(verdict.outcome)
     assert outcomes == {"a", "b"}
+
+
+async def test_a_saved_run_opens_from_the_palette(user_config: Path) -> None:
+    from coda_tui.ui.screens.prompt_grid_dialogs import RunPickerScreen
+
+    user_config.write_text("[providers.mock]\ndelay = 0\n", encoding="utf-8")
+    app = CodaApp(load_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.run_action("open_run")
+        await pilot.pause()
+        assert any("No saved runs yet" in str(n.message) for n in app._notifications)
+        first = await run_grid(pilot, [Target("mock", "mock-1")])
+        await pilot.press("escape")
+        await app.run_action("open_run")
+        await pilot.pause()
+        assert isinstance(app.screen, RunPickerScreen)
+        assert "rivers.jsonl · mock:mock-1" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptGridScreen) and app.screen is not first
+        assert app.screen.saved_id == first.saved_id and len(app.screen.results) == 5

@@ -1,12 +1,11 @@
 """Chat history in SQLite, and its export. UI-free: the store is given its database path."""
 
+from .arena import Contestant, StoredVote
 from .export import chat_to_json, chat_to_markdown
 from .history import (
     ChatRecord,
     ChatStore,
-    Contestant,
     StoredMessage,
-    StoredVote,
     default_history_path,
     history_path,
 )

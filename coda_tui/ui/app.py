@@ -283,7 +283,8 @@ class CodaApp(ReportsFailures, App[None]):
         if self.store is None:
             self.notify(self.store_error or "Chat history is off", severity="warning")
             return
-        from .screens.prompt_grid import RunPickerScreen, reopen
+        from .screens.prompt_grid import reopen
+        from .screens.prompt_grid_dialogs import RunPickerScreen
 
         runs = self.store.runs()
         if not runs:
