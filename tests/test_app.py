@@ -475,6 +475,8 @@ async def test_no_connection_is_left_open_after_a_reload_or_at_exit(
     app = make_app(user_config, ollama_config(ollama_server.url))
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "hi")
+        # the server's thread counts a socket a moment after the answer: wait for it, then check
+        await settle(lambda: state.open_connections == 1)
         assert state.count("/api/chat") == 1 and state.open_connections == 1  # kept alive
         app.theme = "nord"  # saved to the user file: the config is read again
         await app.workers.wait_for_complete()
@@ -483,6 +485,7 @@ async def test_no_connection_is_left_open_after_a_reload_or_at_exit(
         await settle(lambda: state.open_connections == 0)
         assert state.open_connections == 0
         await send(pilot, "again")
+        await settle(lambda: state.open_connections == 1)
         assert state.count("/api/chat") == 2 and state.open_connections == 1
     await settle(lambda: state.open_connections == 0)
     assert state.open_connections == 0

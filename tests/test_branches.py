@@ -132,7 +132,10 @@ def test_a_history_from_before_branches_keeps_its_retried_answers_as_siblings(
     assert [m.depth for m in store.messages(3)] == list(range(1, 13))
     store.add_message(3, "user", "one more")  # the chat goes on from its end
     assert contents(store, 3)[-2:] == ["Answer 6: feed the starter.", "one more"]
-    [hit] = store.search("Mondego")  # the search index came through
+    assert store.index_progress() == (20, 20)  # made again (two-letter prefixes), later
+    store.index_rest()
+    [hit] = store.search("Mondego")
+    assert replaced.id in {h.message_id for h in store.search("Mo")}  # by the prefix index
     assert hit.message_id == replaced.id
     store.close()
     with sqlite3.connect(backup_path(path, 1)) as copy:
