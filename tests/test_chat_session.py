@@ -140,3 +140,15 @@ def test_a_failing_disk_keeps_the_conversation_in_memory(tmp_path: Path) -> None
     assert "Chat history stopped saving" in session.save_error
     assert [t.content for t in session.turns] == ["first", "second", "still here"]
     assert session.store is None
+
+
+def test_an_empty_answer_that_others_follow_is_kept_when_asked_again(store: ChatStore) -> None:
+    session = ChatSession(store, "mock", "mock-1")
+    session.add_user("q")
+    failed = session.begin_answer()
+    session.end_answer(failed, "", "error")
+    session.add_user("still there?")  # the chat went on after the failure
+    session.regenerate_at(1)
+    assert [t.content for t in session.turns] == ["q"]
+    assert session.record is not None
+    assert [m.status for m in store.tree(session.record.id)] == ["complete", "error", "complete"]

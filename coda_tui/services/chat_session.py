@@ -276,7 +276,7 @@ class ChatSession:
             raise ValueError("only an answer is asked again; a prompt is edited")
         old = self._cut(index)
         if not old.content and old.message_id is not None:
-            with self._saving():
+            with self._saving(), contextlib.suppress(ValueError):  # others follow it: kept
                 if self.store is not None:
                     self.store.delete_message(old.message_id)
 
