@@ -167,11 +167,12 @@ async def run_prompt_set(
     factory: ProviderFactory,
     *,
     concurrency: int = 4,
+    catalog: ModelCatalog | None = None,
 ) -> AsyncIterator[CaseResult]:
     """Every case on every target, ``concurrency`` at a time per target (each model's server
     sets its own pace: a slow one must not hold a fast one's column back); results as they
     finish."""
-    catalog = ModelCatalog(factory)
+    catalog = catalog or ModelCatalog(factory)  # the app's knows the prices already
     limits = {target: asyncio.Semaphore(max(1, concurrency)) for target in targets}
 
     async def one(case: PromptCase, target: Target) -> CaseResult:

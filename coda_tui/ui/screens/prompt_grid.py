@@ -148,7 +148,11 @@ class PromptGridScreen(CodaScreen):
     async def run_set(self) -> None:
         try:
             async for result in run_prompt_set(
-                self.cases, self.targets, self.coda.factory, concurrency=CONCURRENCY
+                self.cases,
+                self.targets,
+                self.coda.factory,
+                concurrency=CONCURRENCY,
+                catalog=self.coda.catalog,
             ):
                 self.results[(result.case.id, result.target)] = result
                 if not self._pending:
