@@ -29,21 +29,23 @@ def openai_server() -> Iterator[OpenAICompatServer]:
         yield running
 
 
-def three_servers(
+@pytest.fixture
+def servers(
     user_config: Path,
-    ollama: OllamaServer,
-    openai: OpenAICompatServer,
+    ollama_server: OllamaServer,
+    openai_server: OpenAICompatServer,
     monkeypatch: pytest.MonkeyPatch,
-) -> CodaApp:
+) -> Path:
+    """The config of the Mock, the local Ollama and an OpenAI-compatible server ("local")."""
     monkeypatch.setenv("LOCAL_KEY", "sk-test-key")  # what the test server accepts
     user_config.write_text(
         "[providers.mock]\ndelay = 0\n"
-        f'[providers.ollama]\nbase_url = "{ollama.url}"\n'
+        f'[providers.ollama]\nbase_url = "{ollama_server.url}"\n'
         f'[providers.local]\ntype = "litellm"\nmodel = "openai/gpt-4o-mini"\n'
-        f'api_base = "{openai.api_base}"\napi_key = "${{LOCAL_KEY}}"\n',
+        f'api_base = "{openai_server.api_base}"\napi_key = "${{LOCAL_KEY}}"\n',
         encoding="utf-8",
     )
-    return CodaApp(load_config())
+    return user_config
 
 
 async def run_grid(pilot, targets: list[Target]) -> PromptGridScreen:  # type: ignore[no-untyped-def]
@@ -56,12 +58,11 @@ async def run_grid(pilot, targets: list[Target]) -> PromptGridScreen:  # type: i
 
 
 async def test_five_prompts_on_three_servers_fill_every_cell_and_are_saved(
-    user_config: Path,
+    servers: Path,
     ollama_server: OllamaServer,
     openai_server: OpenAICompatServer,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    app = CodaApp(load_config())
     targets = [
         Target("mock", "mock-priced"),
         Target("ollama", "llama3.2"),
@@ -91,12 +92,11 @@ async def test_five_prompts_on_three_servers_fill_every_cell_and_are_saved(
 
 
 async def test_a_failing_model_fills_its_cells_with_the_error(
-    user_config: Path,
+    servers: Path,
     ollama_server: OllamaServer,
     openai_server: OpenAICompatServer,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    app = CodaApp(load_config())
     targets = [Target("mock", "mock-1"), Target("ollama", "no-such-model")]
     async with app.run_test(size=(120, 40)) as pilot:
         grid = await run_grid(pilot, targets)
@@ -110,13 +110,12 @@ async def test_a_failing_model_fills_its_cells_with_the_error(
 
 
 async def test_open_a_cell_diff_two_and_export(
-    user_config: Path,
+    servers: Path,
     ollama_server: OllamaServer,
     openai_server: OpenAICompatServer,
-    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    app = CodaApp(load_config())
     targets = [Target("mock", "mock-1"), Target("ollama", "llama3.2")]
     async with app.run_test(size=(80, 24)) as pilot:
         grid = await run_grid(pilot, targets)
@@ -152,14 +151,13 @@ def test_word_diff_keeps_both_texts() -> None:
 
 
 async def test_the_grid_fits_and_moves_at_80x24(
-    user_config: Path,
+    servers: Path,
     ollama_server: OllamaServer,
     openai_server: OpenAICompatServer,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from .test_fit import footer_cut, misplaced
 
-    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
+    app = CodaApp(load_config())
     targets = [Target("mock", "mock-1"), Target("ollama", "llama3.2"), Target("mock", "x")]
     async with app.run_test(size=(80, 24)) as pilot:
         grid = await run_grid(pilot, targets)
@@ -170,17 +168,15 @@ async def test_the_grid_fits_and_moves_at_80x24(
 
 
 async def test_a_judge_model_judges_every_pair_and_its_verdicts_stay_apart(
-    user_config: Path,
+    servers: Path,
     ollama_server: OllamaServer,
     openai_server: OpenAICompatServer,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from coda_tui.ui.screens.leaderboard import LeaderboardScreen
     from coda_tui.ui.screens.prompt_grid_dialogs import RubricScreen
 
-    app = three_servers(user_config, ollama_server, openai_server, monkeypatch)
     judge = '[providers.judge]\ntype = "mock"\ndelay = 0\nreply = "Both fine.\\nVERDICT: TIE"\n'
-    user_config.write_text(user_config.read_text() + judge, encoding="utf-8")
+    servers.write_text(servers.read_text() + judge, encoding="utf-8")
     app = CodaApp(load_config())
     targets = [Target("mock", "mock-1"), Target("ollama", "llama3.2"), Target("ollama", "gone")]
     async with app.run_test(size=(120, 40)) as pilot:
