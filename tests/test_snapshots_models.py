@@ -129,6 +129,6 @@ def test_ollama_panel_pulls(  # type: ignore[no-untyped-def]
         await pilot.pause(0.15)  # one repaint tick
         await steady(pilot)
 
-    with serve(31385):
-        app = app_for(user_config, 31385)
+    with serve(31388):  # its own port: 31385 is test_models_at_both_sizes's, maybe at once
+        app = app_for(user_config, 31388)
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
