@@ -421,7 +421,11 @@ async def test_theme_is_not_saved_over_a_broken_user_file(user_config: Path) -> 
     assert user_config.read_text() == "[ui\ntheme = \n"
 
 
-async def test_copy_an_answer_and_its_code(user_config: Path) -> None:
+async def test_copy_an_answer_and_its_code(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)  # no system clipboard: OSC 52
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     app = make_app(user_config)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "show me some python code")

@@ -9,6 +9,7 @@ fails loudly on it: pinned to ``textual>=8.2,<8.3``, look here first when moving
 - ``TextArea._on_key``: the prompt's Enter/Ctrl+J handling runs before TextArea's own.
 - ``rich.markdown.Markdown.parsed`` / ``.markup``: one parser for every block, not one each.
 - ``Footer._bindings_ready``: a footer composes its keys in the first frame, not one later.
+- ``App._clipboard``: what Textual's own paste inserts, set when the system clipboard took a copy.
 """
 
 from __future__ import annotations
@@ -78,6 +79,13 @@ def footer_ready_at_once(footer: Any) -> None:
     footer.set_reactive(type(footer)._bindings_ready, True)
 
 
+def remember_copied(app: Any, text: str) -> None:
+    """Let Textual's own paste (in the app's inputs) insert ``text``: ``App.copy_to_clipboard``
+    keeps it, but also writes OSC 52, which some terminals answer with a permission prompt,
+    needless when the system clipboard took the text."""
+    app._clipboard = text
+
+
 def missing() -> list[str]:
     """The private names above that this Textual or Rich no longer has (empty when all hold)."""
     import inspect  # here, not at the top: this module is loaded before the first frame
@@ -102,4 +110,8 @@ def missing() -> list[str]:
     for name in ("parsed", "markup"):
         if not hasattr(document, name):
             gone.append(f"rich.markdown.Markdown.{name}")
+    from textual.app import App
+
+    if "self._clipboard = text" not in inspect.getsource(App.copy_to_clipboard):
+        gone.append("App._clipboard")
     return gone

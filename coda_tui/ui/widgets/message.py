@@ -182,14 +182,9 @@ class MessageView(Vertical, can_focus=True):
         self._copy(self.text, "the message")
 
     def _copy(self, text: str, what: str) -> None:
-        """Through the terminal (OSC 52): whether it took the text cannot be known from here,
-        so the note says what was sent and what to do if nothing pastes."""
-        self.app.copy_to_clipboard(text)
-        self.notify(
-            f"Sent {what} ({len(text):,} characters) to the terminal's clipboard. Nothing to "
-            "paste? Allow clipboard access (OSC 52) in your terminal; in tmux, "
-            "set -g set-clipboard on"
-        )
+        from ..clipboard import copied_note, copy_text
+
+        self.notify(copied_note(copy_text(self.app, text), what, text))
 
     def action_copy_code(self) -> None:
         blocks = code_blocks(self.text)

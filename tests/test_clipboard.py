@@ -1,0 +1,65 @@
+"""Copying: the system clipboard where there is one (pyperclip, here through an xclip on PATH
+that writes what it is given to a file), else OSC 52 through the terminal; the note says which."""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from coda_tui.ui.widgets.message import MessageView
+
+from .test_app import make_app, send
+
+
+@pytest.fixture
+def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+
+
+async def test_osc_52_when_there_is_no_system_clipboard(
+    user_config: Path, no_system_clipboard: None
+) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "copy me, ünïcode")
+        written: list[str] = []
+        app._driver.write = written.append  # type: ignore[union-attr,method-assign]
+        app.query(MessageView).first().focus()
+        await pilot.press("c")
+        sequence = "\x1b]52;c;" + base64.b64encode("copy me, ünïcode".encode()).decode() + "\a"
+        assert sequence in written
+        note = str(list(app._notifications)[-1].message)
+        assert note.startswith(
+            "Sent the message (16 characters) to the terminal's clipboard (OSC 52"
+        )
+        assert app.clipboard == "copy me, ünïcode"
+
+
+async def test_the_system_clipboard_when_there_is_one(
+    user_config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bin_dir, copied = tmp_path / "bin", tmp_path / "copied.txt"
+    bin_dir.mkdir()
+    xclip = bin_dir / "xclip"
+    xclip.write_text(f'#!/bin/sh\ncat > "{copied}"\n')
+    xclip.chmod(xclip.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    app = make_app(user_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "to the system clipboard")
+        written: list[str] = []
+        app._driver.write = written.append  # type: ignore[union-attr,method-assign]
+        app.query(MessageView).first().focus()
+        await pilot.press("c")
+        assert copied.read_text() == "to the system clipboard"
+        assert not any("\x1b]52" in text for text in written)  # no terminal prompt on top
+        note = str(list(app._notifications)[-1].message)
+        assert note == "Copied the message (23 characters) to the system clipboard"
+        assert app.clipboard == "to the system clipboard"  # Textual's own paste has it too
