@@ -177,7 +177,10 @@ async def test_height_estimates_match_the_render_for_common_blocks(source: str) 
     async with app.run_test(size=(60, 20)):
         answer = app.query_one(AnswerMarkdown)
         for width in (20, 57, 100):
-            assert estimate_height(source, width) == len(answer._render_block(source, width))
+            number = answer._code_number(source)  # as the answer renders it: a code block labelled
+            assert estimate_height(source, width) == len(
+                answer._render_block(source, width, number)
+            )
 
 
 class CountingAnswer(AnswerMarkdown):

@@ -63,3 +63,44 @@ async def test_the_system_clipboard_when_there_is_one(
         note = str(list(app._notifications)[-1].message)
         assert note == "Copied the message (23 characters) to the system clipboard"
         assert app.clipboard == "to the system clipboard"  # Textual's own paste has it too
+
+
+THREE_BLOCKS = (
+    "First:\\n\\n```python\\nprint(1)\\n```\\n\\nThen:\\n\\n```bash\\necho two\\nls -l\\n```"
+    "\\n\\nLast:\\n\\n```\\nthree\\n```\\n"
+)
+
+
+async def test_code_blocks_are_numbered_and_block_2_copies_exactly(
+    user_config: Path, no_system_clipboard: None, tmp_path: Path
+) -> None:
+    from .test_app import screen_text
+
+    app = make_app(user_config, f'[providers.mock]\ndelay = 0\nreply = "{THREE_BLOCKS}"\n')
+    async with app.run_test(size=(80, 40)) as pilot:
+        await send(pilot, "three blocks please")
+        text = screen_text(app)
+        assert " 1 · python " in text and " 2 · bash " in text and " 3 · code " in text
+        answer = list(app.query(MessageView))[-1]
+        answer.focus()
+        await pilot.press("2")
+        assert app.clipboard == "echo two\nls -l"
+        await pilot.press("4")
+        assert "No code block 4: this message has 3 code blocks" in str(
+            list(app._notifications)[-1].message
+        )
+        await pilot.press("s")
+        await pilot.pause()
+        field = app.screen.query_one("#value")
+        assert field.value.startswith("1 ") and field.value.endswith("snippet-1.py")  # type: ignore[attr-defined]
+        field.value = f"2 {tmp_path / 'two.sh'}"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (tmp_path / "two.sh").read_text() == "echo two\nls -l\n"
+        app.query_one("#prompt").focus()
+        await app.run_action("screen.copy_code_block")  # the palette's way: asks the number
+        await pilot.pause()
+        app.screen.query_one("#value").value = "3"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.clipboard == "three"

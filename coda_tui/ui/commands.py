@@ -43,6 +43,8 @@ CHAT_COMMANDS = (
     ("toggle_history", "Chat: history", "Reopen, rename or delete saved chats"),
     ("copy_last", "Chat: copy last answer", "Copy the last answer to the clipboard"),
     ("copy_last_code", "Chat: copy code from the last answer", "Every code block, no fences"),
+    ("copy_code_block", "Chat: copy code block N", "By the number on its label (1-9 on a message)"),
+    ("save_code_block", "Chat: save a code block to a file", "Named from its language (s)"),
     ("find_in_chat", "Chat: find in this chat", "Words in this chat's messages (Ctrl+G)"),
     ("find_next(-1)", "Chat: previous match", "An older message with the words (F7)"),
     ("find_next(1)", "Chat: next match", "A newer message with the words (F8)"),

@@ -331,6 +331,35 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
         if answer is not None:
             answer.action_copy_code()
 
+    def _code_source(self) -> MessageView | None:
+        """The selected message, else the last answer: what the code-block commands act on."""
+        focused = self.focused
+        if isinstance(focused, MessageView):
+            return focused
+        answer = self._last_answer()
+        if answer is None:
+            self.notify("No answer yet", severity="warning")
+        return answer
+
+    def action_copy_code_block(self) -> None:
+        """Ask for a code block's number (its label shows it), then copy that block."""
+        from ..dialogs import TextPromptScreen
+
+        source = self._code_source()
+        if source is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text and text.strip().isdigit():
+                source.action_copy_block(int(text.strip()))
+
+        self.app.push_screen(TextPromptScreen("Copy code block number (1-9 on a message)"), chosen)
+
+    def action_save_code_block(self) -> None:
+        source = self._code_source()
+        if source is not None:
+            source.action_save_block()
+
     # -- model and parameters -----------------------------------------------------------------
 
     @work(group="discovery", exit_on_error=False)

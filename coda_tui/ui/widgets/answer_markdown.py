@@ -19,6 +19,8 @@ import re
 from time import monotonic
 from typing import TYPE_CHECKING, Self
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.geometry import Region, Size
 from textual.strip import Strip
@@ -36,6 +38,8 @@ OPEN_BLOCK_SHARE = 0.25
 FILL_BUDGET = 0.008
 """Seconds of rendering waiting blocks per frame once an answer is on screen."""
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_LABEL_STYLE = Style(dim=True, bold=True)
+"""A code block's label (``1 · python``) above it."""
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
@@ -55,10 +59,10 @@ def estimate_height(source: str, width: int) -> int:
     """A block's height without rendering it: exact for plain paragraphs, lists and code,
     close for the rest (a wrong guess costs one more layout when the block is rendered)."""
     lines = source.split("\n")
-    if _FENCE.match(lines[0]):  # a line of padding above and below, lines wrapped inside
+    if _FENCE.match(lines[0]):  # its label, a line of padding above and below, lines wrapped
         closed = len(lines) > 1 and _FENCE.match(lines[-1]) is not None
         code = lines[1 : len(lines) - 1 if closed else len(lines)]
-        return 2 + sum(_wrapped(line, max(width - 2, 1)) for line in code or [""])
+        return 3 + sum(_wrapped(line, max(width - 2, 1)) for line in code or [""])
     if lines[0].lstrip().startswith("|"):
         return len(lines) + 2
     items: list[str] = []
@@ -139,6 +143,7 @@ class AnswerMarkdown(Widget):
         # Finished blocks: their lines once rendered (for _width), else None and an estimate.
         self._rendered: list[list[Strip] | None] = []
         self._heights: list[int] = []
+        self._numbers: list[int | None] = []  # each finished block's code block number
         self._starts: list[int] = []  # each finished block's first line in _lines
         self._placeholder = Strip.blank(0)  # stands for a line of a block not rendered yet
         self._fill_timer: Timer | None = None
@@ -180,7 +185,18 @@ class AnswerMarkdown(Widget):
 
     # -- rendering -------------------------------------------------------------------------------
 
-    def _render_block(self, source: str, width: int) -> list[Strip]:
+    def _render_block(self, source: str, width: int, number: int | None = None) -> list[Strip]:
+        """The block's lines; a code block (``number``: its place among the answer's code
+        blocks) gets a label above it with its number and language, for "copy block 2"."""
+        strips = self._render_markdown(source, width)
+        if number is not None:
+            fence = source.split("\n", 1)[0]
+            language = fence.strip().lstrip("`~").strip().split(" ")[0] or "code"
+            label = Segment(f" {number} · {language} ", self.rich_style + _LABEL_STYLE)
+            strips.insert(0, Strip([label], label.cell_length).extend_cell_length(width))
+        return strips
+
+    def _render_markdown(self, source: str, width: int) -> list[Strip]:
         renderable: RenderableType = markdown(source, self._theme())
         console = self.app.console
         options = console.options.update(width=width, height=None)
@@ -211,12 +227,13 @@ class AnswerMarkdown(Widget):
         width = max(width, 1)
         if width != self._width:
             self._width = width
-            self._rendered, self._heights = [], []
+            self._rendered, self._heights, self._numbers = [], [], []
             self._open_dirty = True
         finished = self.blocks.finished
         for source in finished[len(self._rendered) :]:
             self._rendered.append(None)
             self._heights.append(estimate_height(source, width))
+            self._numbers.append(self._code_number(source))
             self._dirty = True
         if self._open_dirty:
             block = self.blocks.open_block
@@ -224,7 +241,8 @@ class AnswerMarkdown(Widget):
                 FrameClock.of(self.app).request(self)  # the stale lines for now, fresh ones soon
             else:
                 started = monotonic()
-                self._open = self._render_block(block, width) if block.strip() else []
+                number = self._code_number(block)
+                self._open = self._render_block(block, width, number) if block.strip() else []
                 self._open_cost = monotonic() - started
                 self._open_at = started
             self._open_dirty = False
@@ -266,9 +284,16 @@ class AnswerMarkdown(Widget):
             lines.pop()
         return lines
 
+    def _code_number(self, source: str) -> int | None:
+        """The number of a code block that follows every finished block numbered so far (the
+        next finished one, or the open one): 1 for the answer's first. None for other blocks."""
+        if not _FENCE.match(source):
+            return None
+        return sum(1 for n in self._numbers if n is not None) + 1
+
     def _render_finished(self, index: int) -> bool:
         """Render one finished block; True when it is not as tall as its estimate was."""
-        strips = self._render_block(self.blocks.finished[index], self._width)
+        strips = self._render_block(self.blocks.finished[index], self._width, self._numbers[index])
         changed = len(strips) != self._heights[index]
         self._rendered[index], self._heights[index] = strips, len(strips)
         self._dirty = True

@@ -17,9 +17,57 @@ from ..textual_compat import settle_size
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 
 
+def fenced_blocks(markdown: str) -> list[tuple[str, str]]:
+    """(language, contents) of every fenced code block, numbered from 1 as the answer shows."""
+    return [
+        (
+            match.group(0).split("\n", 1)[0].strip().lstrip("`~").strip().split(" ")[0],
+            match.group(2).rstrip("\n"),
+        )
+        for match in _CODE_BLOCK.finditer(markdown)
+    ]
+
+
 def code_blocks(markdown: str) -> list[str]:
     """The contents of every fenced code block, for "copy code"."""
-    return [match.group(2).rstrip("\n") for match in _CODE_BLOCK.finditer(markdown)]
+    return [contents for _, contents in fenced_blocks(markdown)]
+
+
+EXTENSIONS = {
+    "python": "py",
+    "py": "py",
+    "bash": "sh",
+    "sh": "sh",
+    "shell": "sh",
+    "zsh": "sh",
+    "javascript": "js",
+    "js": "js",
+    "typescript": "ts",
+    "ts": "ts",
+    "rust": "rs",
+    "go": "go",
+    "json": "json",
+    "toml": "toml",
+    "yaml": "yaml",
+    "yml": "yaml",
+    "html": "html",
+    "css": "css",
+    "sql": "sql",
+    "c": "c",
+    "cpp": "cpp",
+    "c++": "cpp",
+    "java": "java",
+    "ruby": "rb",
+    "markdown": "md",
+    "md": "md",
+    "dockerfile": "Dockerfile",
+}
+"""A saved code block's file name comes from its language."""
+
+
+def suggested_name(language: str, number: int) -> str:
+    extension = EXTENSIONS.get(language.lower(), "txt")
+    return "Dockerfile" if extension == "Dockerfile" else f"snippet-{number}.{extension}"
 
 
 class MessageScroll(VerticalScroll):
@@ -88,6 +136,11 @@ class MessageView(Vertical, can_focus=True):
         Binding("f", "screen.fork", "Fork", id="fork_chat", tooltip="New chat up to here"),
         Binding("c", "copy", "Copy", id="copy_message", tooltip="Copy this message"),
         Binding("y", "copy_code", "Code", id="copy_code", tooltip="Copy its code blocks"),
+        *(
+            Binding(str(n), f"copy_block({n})", f"Copy block {n}", id=f"copy_block_{n}", show=False)
+            for n in range(1, 10)
+        ),
+        Binding("s", "save_block", "Save block", id="save_block", show=False),
         Binding("up", "step(-1)", "Up", id="message_up", show=False),
         Binding("down", "step(1)", "Down", id="message_down", show=False),
     ]
@@ -185,6 +238,46 @@ class MessageView(Vertical, can_focus=True):
         from ..clipboard import copied_note, copy_text
 
         self.notify(copied_note(copy_text(self.app, text), what, text))
+
+    def action_copy_block(self, number: int) -> None:
+        """Block ``number`` (as its label says) exactly, without its fences."""
+        blocks = code_blocks(self.text)
+        if not 1 <= number <= len(blocks):
+            count = f"{len(blocks)} code block{'s' * (len(blocks) != 1)}"
+            self.notify(f"No code block {number}: this message has {count}", severity="warning")
+            return
+        self._copy(blocks[number - 1], f"code block {number}")
+
+    def action_save_block(self) -> None:
+        """Ask which block and where (a name from its language is offered), then write it."""
+        from pathlib import Path
+
+        from ..dialogs import TextPromptScreen
+
+        blocks = fenced_blocks(self.text)
+        if not blocks:
+            self.notify("No code block in this message", severity="warning")
+            return
+        language = blocks[0][0]
+        offered = f"1 {Path.cwd() / suggested_name(language, 1)}"
+
+        def chosen(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            number, _, where = text.strip().partition(" ")
+            if not number.isdigit() or not 1 <= int(number) <= len(blocks) or not where.strip():
+                self.notify(f"Write a block number (1-{len(blocks)}), a space, then a path")
+                return
+            path = Path(where.strip()).expanduser()
+            try:
+                path.write_text(blocks[int(number) - 1][1] + "\n", encoding="utf-8")
+            except OSError as exc:
+                self.notify(f"Not saved: {exc}", severity="error")
+                return
+            self.notify(f"Saved code block {number} to {path}")
+
+        title = f"Save code block: its number (1-{len(blocks)}), a space, the file"
+        self.app.push_screen(TextPromptScreen(title, offered), chosen)
 
     def action_copy_code(self) -> None:
         blocks = code_blocks(self.text)
