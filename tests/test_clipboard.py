@@ -104,3 +104,36 @@ async def test_code_blocks_are_numbered_and_block_2_copies_exactly(
         await pilot.press("enter")
         await pilot.pause()
         assert app.clipboard == "three"
+
+
+def test_plain_text_drops_the_marks_and_keeps_the_words() -> None:
+    from coda_tui.ui.widgets.message import plain_text
+
+    source = (
+        "# Rivers\n\nThe **Tagus** and `Douro` ([map](https://example.org/map)).\n\n"
+        "- one\n- two *long*\n\n  still two\n\n```py\nprint('[bold]x[/]')\n```\n\n"
+        "3. third\n4. fourth\n\n> said\n> twice"
+    )
+    assert plain_text(source) == (
+        "Rivers\n\nThe Tagus and Douro (map (https://example.org/map)).\n\n"
+        "- one\n- two long\n  still two\n\nprint('[bold]x[/]')\n\n"
+        "3. third\n4. fourth\n\n> said\n> twice"
+    )
+
+
+async def test_t_copies_the_answer_as_plain_text(
+    user_config: Path, no_system_clipboard: None
+) -> None:
+    app = make_app(user_config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "show me some python code")
+        answer = list(app.query(MessageView))[-1]
+        answer.focus()
+        await pilot.press("t")
+        assert app.clipboard.startswith("Here is a small example:\n\ndef greet(")
+        assert "```" not in app.clipboard
+        app.query_one("#prompt").focus()
+        await pilot.press("ctrl+l")  # the last answer as Markdown, as before
+        assert "```python" in app.clipboard
+        await app.run_action("screen.copy_last_plain")
+        assert "```" not in app.clipboard

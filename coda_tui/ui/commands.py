@@ -42,6 +42,7 @@ CHAT_COMMANDS = (
     ("export", "Chat: export", "Save this chat as Markdown and JSON"),
     ("toggle_history", "Chat: history", "Reopen, rename or delete saved chats"),
     ("copy_last", "Chat: copy last answer", "Copy the last answer to the clipboard"),
+    ("copy_last_plain", "Chat: copy the last answer as plain text", "No Markdown marks (t)"),
     ("copy_last_code", "Chat: copy code from the last answer", "Every code block, no fences"),
     ("copy_code_block", "Chat: copy code block N", "By the number on its label (1-9 on a message)"),
     ("save_code_block", "Chat: save a code block to a file", "Named from its language (s)"),

@@ -326,6 +326,11 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
         if answer is not None:
             answer.action_copy()
 
+    def action_copy_last_plain(self) -> None:
+        answer = self._last_answer()
+        if answer is not None:
+            answer.action_copy_plain()
+
     def action_copy_last_code(self) -> None:
         answer = self._last_answer()
         if answer is not None:

@@ -28,6 +28,67 @@ def fenced_blocks(markdown: str) -> list[tuple[str, str]]:
     ]
 
 
+def plain_text(markdown: str) -> str:
+    """The answer without its Markdown marks, for pasting where they would show: paragraphs,
+    headings, list items ("- ", "1. ") and quotes ("> ") as text, code as it is; a link keeps
+    its address after its text."""
+    from markdown_it import MarkdownIt
+
+    blocks: list[tuple[str, bool]] = []  # (text, inside a list)
+    marks: list[list[str | bool]] = []  # open list items and quotes: [mark, shown already]
+    numbers: list[int | None] = []  # per open list: its next item's number (None: bullets)
+
+    def lead() -> str:
+        """The marks before a block: a list item's only before its first block."""
+        text = ""
+        for mark in marks:
+            symbol, shown = str(mark[0]), bool(mark[1])
+            text += " " * len(symbol) if shown and symbol != "> " else symbol
+            mark[1] = True
+        return text
+
+    for token in MarkdownIt().enable("strikethrough").enable("table").parse(markdown):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = token.attrs.get("start", 1) if kind == "ordered_list_open" else None
+            numbers.append(None if start is None else int(start))
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            numbers.pop()
+        elif kind == "list_item_open":
+            number = numbers[-1] if numbers else None
+            marks.append(["- " if number is None else f"{number}. ", False])
+            if number is not None:
+                numbers[-1] = number + 1
+        elif kind == "blockquote_open":
+            marks.append(["> ", False])
+        elif kind in ("list_item_close", "blockquote_close"):
+            marks.pop()
+        elif kind in ("fence", "code_block"):
+            blocks.append((token.content.rstrip("\n"), False))
+        elif kind == "inline":
+            parts: list[str] = []
+            href = ""
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append("\n")
+                elif child.type == "link_open":
+                    href = str(child.attrs.get("href", ""))
+                elif child.type == "link_close" and href:
+                    parts.append(f" ({href})")
+                    href = ""
+            quoted = "> " * sum(1 for mark in marks if mark[0] == "> ")
+            text = lead() + "".join(parts).replace("\n", "\n" + quoted)
+            blocks.append((text, any(mark[0] != "> " for mark in marks)))
+    joined = ""
+    for index, (text, listed) in enumerate(blocks):
+        if index:  # a list's items one a line; other blocks a blank line apart
+            joined += "\n" if listed and blocks[index - 1][1] else "\n\n"
+        joined += text
+    return joined
+
+
 def code_blocks(markdown: str) -> list[str]:
     """The contents of every fenced code block, for "copy code"."""
     return [contents for _, contents in fenced_blocks(markdown)]
@@ -136,6 +197,9 @@ class MessageView(Vertical, can_focus=True):
         Binding("f", "screen.fork", "Fork", id="fork_chat", tooltip="New chat up to here"),
         Binding("c", "copy", "Copy", id="copy_message", tooltip="Copy this message"),
         Binding("y", "copy_code", "Code", id="copy_code", tooltip="Copy its code blocks"),
+        Binding(
+            "t", "copy_plain", "Text", id="copy_plain", show=False, tooltip="Copy as plain text"
+        ),
         *(
             Binding(str(n), f"copy_block({n})", f"Copy block {n}", id=f"copy_block_{n}", show=False)
             for n in range(1, 10)
@@ -238,6 +302,10 @@ class MessageView(Vertical, can_focus=True):
         from ..clipboard import copied_note, copy_text
 
         self.notify(copied_note(copy_text(self.app, text), what, text))
+
+    def action_copy_plain(self) -> None:
+        """The message without its Markdown marks (c copies it as Markdown)."""
+        self._copy(plain_text(self.text), "the message as plain text")
 
     def action_copy_block(self, number: int) -> None:
         """Block ``number`` (as its label says) exactly, without its fences."""
