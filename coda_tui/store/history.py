@@ -75,18 +75,21 @@ class StoredMessage:
 LEAF: Any = object()
 """``add_message``'s default parent: the last message of the branch the chat shows."""
 
-_UP = """
+_WITH_SIBLINGS = """SELECT messages.*,
+    (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id = messages.chat_id
+        AND s.parent_id IS messages.parent_id AND s.id <= messages.id) AS sibling,
+    (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id = messages.chat_id
+        AND s.parent_id IS messages.parent_id) AS siblings"""
+"""Each message with its place among its siblings (the answers to the same message)."""
+
+_UP = f"""
 WITH RECURSIVE up(id, n) AS (
     SELECT ?, 1
     UNION ALL
     SELECT messages.parent_id, up.n + 1 FROM up JOIN messages ON messages.id = up.id
     WHERE messages.parent_id IS NOT NULL LIMIT ?
 )
-SELECT messages.*,
-    (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id = messages.chat_id
-        AND s.parent_id IS messages.parent_id AND s.id <= messages.id) AS sibling,
-    (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id = messages.chat_id
-        AND s.parent_id IS messages.parent_id) AS siblings
+{_WITH_SIBLINGS}
 FROM up JOIN messages ON messages.id = up.id ORDER BY messages.depth
 """
 """A branch read upward from a message, ``LIMIT`` messages at most; each with its place among
@@ -308,14 +311,11 @@ class ChatStore(ArenaRecords):
 
     def on_branch(self, chat_id: int, message_id: int) -> bool:
         """Whether ``message_id`` is on the branch the chat shows."""
-        leaf = self._leaf(chat_id)
-        if leaf is None:
+        leaf, depth = self._leaf(chat_id), self._depth(message_id)
+        if leaf is None or depth is None:
             return False
-        depth = self._depth(message_id)
-        if depth is None:
-            return False
-        path = self._up(leaf, max(self._depth(leaf) or 0, 1) - depth + 1)
-        return bool(path) and path[0].id == message_id
+        steps = (self._depth(leaf) or 0) - depth
+        return steps >= 0 and self._ancestor(leaf, steps) == message_id
 
     def _leaf(self, chat_id: int) -> int | None:
         """The end of the branch the chat shows; None for an empty chat or no chat."""
@@ -334,12 +334,7 @@ class ChatStore(ArenaRecords):
     def tree(self, chat_id: int) -> list[StoredMessage]:
         """Every message of the chat, every branch, in the order written (for the JSON export)."""
         rows = self._db.execute(
-            "SELECT messages.*, (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id ="
-            " messages.chat_id AND s.parent_id IS messages.parent_id AND s.id <= messages.id)"
-            " AS sibling, (SELECT COUNT(*) FROM messages AS s WHERE s.chat_id ="
-            " messages.chat_id AND s.parent_id IS messages.parent_id) AS siblings"
-            " FROM messages WHERE chat_id = ? ORDER BY id",
-            (chat_id,),
+            f"{_WITH_SIBLINGS} FROM messages WHERE chat_id = ? ORDER BY id", (chat_id,)
         )
         return [_message(row) for row in rows]
 
