@@ -163,7 +163,7 @@ async def test_the_grid_fits_and_moves_at_80x24(
         grid = await run_grid(pilot, targets)
         assert misplaced(grid) == [] and footer_cut(grid) == []
         await pilot.press("right", "right", "right", "down")
-        assert grid.grid.cursor_coordinate == (1, 3)
+        assert grid.grid.cursor == (1, 3)
         assert grid.grid.scroll_x > 0  # the last column brought into view
 
 

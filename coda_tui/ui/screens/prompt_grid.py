@@ -7,7 +7,6 @@ opened again from the palette ("Arena: open a saved run")."""
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +81,7 @@ class PromptGridScreen(CodaScreen):
         super().__init__()
         self.set_name = name
         self.cases = cases
+        self._row_of = {case.id: row for row, case in enumerate(cases)}
         self.targets = targets
         self.results: dict[tuple[str, Target], CaseResult] = {
             (r.case.id, r.target): r for r in results or []
@@ -89,12 +89,12 @@ class PromptGridScreen(CodaScreen):
         self.store = store
         self.running = results is None
         self.marked: tuple[int, int] | None = None
-        self.started = time.monotonic()
         self.saved_id: int | None = None
         self.judging = ""
         """How far a judge has got ("3/15"), while it works."""
-        self._pending: dict[tuple[str, Target], CaseResult] = {}
-        """Results not on the grid yet: shown together, at most every ``REDRAW_EVERY``."""
+        self._pending: set[tuple[int, int]] = set()
+        """Cells (row, column) whose result is not on the grid yet: drawn together, at most
+        every ``REDRAW_EVERY``."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -110,14 +110,9 @@ class PromptGridScreen(CodaScreen):
 
     def on_mount(self) -> None:
         grid = self.grid
-        for case in self.cases:
-            cells = [self._cell(case, target)[0] for target in self.targets]
-            grid.rows.append([visible_text(f"{case.id} · {case.text}"), *cells])
-        for row, case in enumerate(self.cases):
-            for column, target in enumerate(self.targets, start=1):
-                grid.styles_of[(row, column)] = self._cell(case, target)[1]
-        grid.redraw()
-        self._show_title()
+        blank = [""] * len(self.targets)
+        grid.rows = [[visible_text(f"{case.id} · {case.text}"), *blank] for case in self.cases]
+        self._show_cells(self._every_cell())
         grid.focus()
         if self.running:
             self.run_set()
@@ -125,8 +120,13 @@ class PromptGridScreen(CodaScreen):
     def _key(self, target: Target) -> str:
         return f"{target.provider}:{target.model}"
 
+    def _every_cell(self) -> set[tuple[int, int]]:
+        columns = range(1, len(self.targets) + 1)
+        return {(row, column) for row in range(len(self.cases)) for column in columns}
+
     def _cell(self, case: PromptCase, target: Target) -> tuple[str, str]:
-        """A cell's text and style (an error in red)."""
+        """A cell's text and style (an error in red); "…" waits for its answer, and a stopped
+        run's empty cells say nothing."""
         result = self.results.get((case.id, target))
         if result is None:
             return "…" if self.running else "", ""
@@ -157,25 +157,25 @@ class PromptGridScreen(CodaScreen):
                 self.results[(result.case.id, result.target)] = result
                 if not self._pending:
                     self.set_timer(REDRAW_EVERY, self._show_pending)
-                self._pending[(result.case.id, result.target)] = result
+                row = self._row_of[result.case.id]
+                self._pending.add((row, self.targets.index(result.target) + 1))
         finally:
             self.running = False
             self._save()
-            self._show_pending()
-            for row, case in enumerate(self.cases):  # a stopped run's empty cells say nothing
-                for column, target in enumerate(self.targets, start=1):
-                    if (case.id, target) not in self.results:
-                        self.grid.update_cell(row, column, "")
-            self.grid.redraw()
+            self._pending.clear()
+            self._show_cells(self._every_cell())
 
     def _show_pending(self) -> None:
         """The results that came since the last redraw, drawn at once (answers come in
         bursts)."""
-        pending, self._pending = self._pending, {}
-        rows = {case.id: row for row, case in enumerate(self.cases)}
-        columns = {target: column for column, target in enumerate(self.targets, start=1)}
-        for (case_id, target), result in pending.items():
-            self.grid.update_cell(rows[case_id], columns[target], *self._cell(result.case, target))
+        pending, self._pending = self._pending, set()
+        self._show_cells(pending)
+
+    def _show_cells(self, cells: set[tuple[int, int]]) -> None:
+        for row, column in cells:
+            self.grid.update_cell(
+                row, column, *self._cell(self.cases[row], self.targets[column - 1])
+            )
         self.grid.redraw()
         self._show_title()
 
@@ -198,7 +198,7 @@ class PromptGridScreen(CodaScreen):
         return self.results.get((self.cases[row].id, self.targets[column - 1]))
 
     def _current(self) -> CaseResult | None:
-        row, column = self.grid.cursor_coordinate
+        row, column = self.grid.cursor
         return self._at(row, column)
 
     def on_result_grid_chosen(self, event: ResultGrid.Chosen) -> None:
@@ -213,7 +213,7 @@ class PromptGridScreen(CodaScreen):
         self.app.push_screen(AnswerScreen(result))
 
     def action_diff(self) -> None:
-        row, column = self.grid.cursor_coordinate
+        row, column = self.grid.cursor
         result = self._at(row, column)
         if result is None:
             self.notify("Pick a cell with an answer", severity="warning")

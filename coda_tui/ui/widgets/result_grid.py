@@ -57,18 +57,10 @@ class ResultGrid(ScrollableContainer, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._render_grid())
 
-    def add_row(self, cells: list[str]) -> None:
-        self.rows.append(list(cells))
-        self.redraw()
-
     def update_cell(self, row: int, column: int, text: str, style: str = "") -> None:
         """Change a cell; call ``redraw`` once after a batch."""
         self.rows[row][column] = text
         self.styles_of[(row, column)] = style
-
-    @property
-    def cursor_coordinate(self) -> tuple[int, int]:
-        return self.cursor
 
     def redraw(self) -> None:
         for body in self.query(Static):
