@@ -99,8 +99,13 @@ def blind_order(models: Sequence[tuple[str, str]], rng: random.Random) -> list[t
 # -- the leaderboard ---------------------------------------------------------------------------
 
 
+def board_name(provider: str, model: str) -> str:
+    """How the leaderboard names a model: the same model behind two providers is two rows."""
+    return f"{model} ({provider})"
+
+
 def key_of(contestant: Contestant) -> str:
-    return f"{contestant.model} ({contestant.provider})"
+    return board_name(contestant.provider, contestant.model)
 
 
 def battles(votes: Iterable[StoredVote]) -> list[tuple[str, str, float]]:
@@ -204,15 +209,11 @@ def judge_battles(verdicts: Iterable[dict[str, object]]) -> list[tuple[str, str,
     found = []
     for verdict in verdicts:
         if verdict["outcome"] in score:
-            a, b = (_named(str(verdict[side])) for side in ("a", "b"))
-            found.append((a, b, score[str(verdict["outcome"])]))
+            a, b = (str(verdict[side]).partition(":") for side in ("a", "b"))
+            found.append(
+                (board_name(a[0], a[2]), board_name(b[0], b[2]), score[str(verdict["outcome"])])
+            )
     return found
-
-
-def _named(target: str) -> str:
-    """``PROVIDER:MODEL`` as the board names a model (as ``key_of`` does)."""
-    provider, _, model = target.partition(":")
-    return f"{model} ({provider})"
 
 
 def leaderboard(

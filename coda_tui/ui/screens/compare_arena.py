@@ -79,9 +79,9 @@ class CompareArena(_Base):
 
     def _show_blind_state(self) -> None:
         self.sub_title = "compare · blind" if self.blind else "compare"
-        for pane in self.panes:
+        for label, pane in zip(LABELS, self.panes, strict=False):
             if self.blind and not self.round_prompt:
-                pane.set_blind(LABELS[self.panes.index(pane)], hidden=True)
+                pane.set_blind(label, hidden=True)
             elif not self.blind:
                 pane.set_blind(None, hidden=False)
 
