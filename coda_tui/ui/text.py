@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..services.untrusted import visible_text
 
-__all__ = ["plain", "short_path", "visible_text"]
+__all__ = ["fence_language", "plain", "short_path", "visible_text"]
 
 
 def plain(text: str) -> Text:
@@ -24,3 +24,8 @@ def short_path(path: Path) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+def fence_language(fence: str) -> str:
+    """The language a code fence names (```python -> python); "" when it names none."""
+    return fence.strip().lstrip("`~").strip().split(" ")[0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from textual.worker import get_current_worker
 from ...services.arena import Leaderboard, judge_battles, leaderboard, leaderboard_csv
 from ...services.history_search import parse_query
 from ...store import ChatStore
+from ..text import plain
 from ..widgets.footer import CodaFooter
 from .base import CodaScreen
 
@@ -88,7 +88,7 @@ class LeaderboardScreen(CodaScreen):
         for rank, s in enumerate(board.standings, 1):
             standings.add_row(
                 str(rank),
-                Text(s.model),  # names from configs and servers: text, never markup
+                plain(s.model),  # names from configs and servers: text, never markup
                 f"{s.rating:.0f}",
                 f"{s.low:.0f}–{s.high:.0f}",
                 str(s.battles),
@@ -98,7 +98,7 @@ class LeaderboardScreen(CodaScreen):
         pairs = self.query_one("#head-to-head", DataTable)
         pairs.clear()
         for (a, b), (a_won, ties, b_won) in board.head_to_head.items():
-            pairs.add_row(Text(a), f"{a_won} · {ties} · {b_won}", Text(b))
+            pairs.add_row(plain(a), f"{a_won} · {ties} · {b_won}", plain(b))
         counted = "no votes yet"
         if board.votes:
             counted = f"{board.votes} vote{'s' * (board.votes != 1)} ({board.void} void)"

@@ -27,6 +27,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widget import Widget
 
+from ..text import fence_language
 from ..textual_compat import markdown, remeasure_on_layout, settle_size
 from .frame_clock import FRAME_SECONDS, FrameClock
 
@@ -190,8 +191,7 @@ class AnswerMarkdown(Widget):
         blocks) gets a label above it with its number and language, for "copy block 2"."""
         strips = self._render_markdown(source, width)
         if number is not None:
-            fence = source.split("\n", 1)[0]
-            language = fence.strip().lstrip("`~").strip().split(" ")[0] or "code"
+            language = fence_language(source.split("\n", 1)[0]) or "code"
             label = Segment(f" {number} · {language} ", self.rich_style + _LABEL_STYLE)
             strips.insert(0, Strip([label], label.cell_length).extend_cell_length(width))
         return strips

@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Static
 
-from ..text import visible_text
+from ..text import fence_language, visible_text
 from ..textual_compat import settle_size
 
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
@@ -21,7 +21,7 @@ def fenced_blocks(markdown: str) -> list[tuple[str, str]]:
     """(language, contents) of every fenced code block, numbered from 1 as the answer shows."""
     return [
         (
-            match.group(0).split("\n", 1)[0].strip().lstrip("`~").strip().split(" ")[0],
+            fence_language(match.group(0).split("\n", 1)[0]),
             match.group(2).rstrip("\n"),
         )
         for match in _CODE_BLOCK.finditer(markdown)
