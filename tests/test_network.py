@@ -108,6 +108,21 @@ async def test_two_chats_to_one_server_use_one_connection(ollama_server: OllamaS
     assert ollama_server.state.open_connections == 0
 
 
+async def test_a_stream_is_read_to_its_end_so_its_connection_is_kept(
+    ollama_server: OllamaServer,
+) -> None:
+    """The body ends a moment after the record that says done. Leaving at that record closed
+    the connection (httpx cannot pool a half-read response), and the next chat paid a new one."""
+    ollama_server.state.faults.end_delay = 0.05
+    provider = ollama(ollama_server)
+    for _ in range(2):
+        chunks = [chunk async for chunk in provider.achat_stream(HELLO)]
+        assert chunks[-1].choices[0].finish_reason == "stop"
+    assert ollama_server.state.accepts == 1
+    assert ollama_server.state.disconnects == 0
+    await provider.aclose()
+
+
 @pytest.mark.parametrize("route", ["openai", "hosted_vllm"])
 async def test_an_openai_compatible_server_keeps_its_connection_too(route: str) -> None:
     with OpenAICompatServer() as server:

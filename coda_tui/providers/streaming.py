@@ -50,6 +50,21 @@ tokens/s) would otherwise hand over every token alone, and each batch costs its 
 a chunk, a task switch and the consumer's work; answers are painted 20 times a second."""
 
 
+DRAIN_AFTER_DONE = 0.5
+"""Seconds a stream's body may take to end after the record that said the answer is done."""
+
+
+async def drain(batches: AsyncIterator[object], timeout: float = DRAIN_AFTER_DONE) -> None:
+    """Read what is left of a body after its last record, so that httpx can put the
+    connection back in its pool: a response closed half-read closes its connection too, and the
+    next request pays a new one. The end comes a moment after the last record; a server that
+    holds on, or sends more, is cut off after ``timeout``, and nothing it sends counts."""
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(timeout):
+            async for _ in batches:
+                pass
+
+
 def excerpt(text: str, limit: int = _EXCERPT) -> str:
     """A short, printable quote of untrusted text for an error message."""
     quoted = repr(text)

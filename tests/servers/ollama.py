@@ -92,6 +92,9 @@ class Faults:
     pull_cut_after: int | None = None
     bulk: tuple[int, int] | None = None
     """Answer with this many pieces of this many bytes each (a huge reply, fast)."""
+    end_delay: float = 0.0
+    """Seconds between the last record and the chunk that ends the body: a real server writes
+    them apart (the record is flushed, then its handler returns)."""
 
 
 @dataclass
@@ -304,6 +307,8 @@ class OllamaHandler(JSONHandler[OllamaState]):
             if faults.token_delay:
                 time.sleep(faults.token_delay)
         self._line(final)
+        if faults.end_delay:
+            time.sleep(faults.end_delay)
         self.end_stream()
 
     @staticmethod

@@ -34,7 +34,13 @@ from ..models import (
     ChatCompletionChunk,
     Model,
 )
-from ..streaming import CompletionAccumulator, aiter_json_batches, excerpt, iter_json_batches
+from ..streaming import (
+    CompletionAccumulator,
+    aiter_json_batches,
+    drain,
+    excerpt,
+    iter_json_batches,
+)
 from .settings import OllamaSettings
 from .types import ModelInfo, PullProgress, RunningModel, parse_host
 from .wire import ChatDecoder, ollama_messages, parse_time
@@ -251,6 +257,7 @@ class OllamaProvider(BaseProvider):
                 async for batch in batches:
                     yield decoder.chunk(batch)
                     if decoder.done:
+                        await drain(batches)
                         return
         except ProviderConnectionError as exc:
             exc.partial_text = decoder.text
@@ -361,6 +368,7 @@ class OllamaProvider(BaseProvider):
                     )
                     yield progress
                     if progress.done:
+                        await drain(batches)
                         return
         raise ProviderConnectionError(
             f"pull of {name} ended before Ollama reported success", provider=self.name
