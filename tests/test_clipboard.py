@@ -137,3 +137,74 @@ async def test_t_copies_the_answer_as_plain_text(
         assert "```python" in app.clipboard
         await app.run_action("screen.copy_last_plain")
         assert "```" not in app.clipboard
+
+
+TWO_PARAGRAPHS = (
+    "The first paragraph, **bold** in it.\\n\\nThe second one, then a third.\\n\\nA third."
+)
+
+
+async def test_a_mouse_drag_across_two_paragraphs_copies_them(
+    user_config: Path, no_system_clipboard: None
+) -> None:
+    from coda_tui.ui.widgets.answer_markdown import AnswerMarkdown
+
+    app = make_app(user_config, f'[providers.mock]\ndelay = 0\nreply = "{TWO_PARAGRAPHS}"\n')
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "two paragraphs")
+        body = list(app.query(MessageView))[-1].body
+        lines = [body.render_line(y).text.rstrip() for y in range(3)]
+        assert lines == ["The first paragraph, bold in it.", "", "The second one, then a third."]
+        # from "first" to the end of "second": across the blank line between the paragraphs
+        await pilot.mouse_down(body, offset=(4, 0))
+        await pilot.hover(body, offset=(9, 2))  # the pointer's character is in
+        await pilot.mouse_up(body, offset=(9, 2))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "first paragraph, bold in it.\n\nThe second"
+        selected = body.render_line(0)  # drawn as selected there, and only there
+        styles = [(segment.text, segment.style) for segment in selected if segment.text.strip()]
+        marked = app.screen.get_component_rich_style("screen--selection").bgcolor
+        marked_texts = [text for text, style in styles if style and style.bgcolor == marked]
+        assert "".join(marked_texts).rstrip() == "first paragraph, bold in it."
+        # the text keeps its own colour (the theme's selection colour for text is transparent)
+        assert all(style and style.color != style.bgcolor for _, style in styles)
+        await pilot.press("ctrl+c")
+        assert app.clipboard == "first paragraph, bold in it.\n\nThe second"
+        note = str(list(app._notifications)[-1].message)
+        assert note.startswith("Sent the selection (40 characters) to the terminal's clipboard")
+        assert isinstance(body, AnswerMarkdown)
+
+
+async def test_a_drag_across_two_messages_copies_both_and_no_headers(
+    user_config: Path, no_system_clipboard: None
+) -> None:
+    app = make_app(user_config, '[providers.mock]\ndelay = 0\nreply = "An answer."\n')
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "A question.")
+        question, answer = list(app.query(MessageView))[-2:]
+        await pilot.mouse_down(question.body, offset=(0, 0))
+        await pilot.hover(answer.body, offset=(20, 0))
+        await pilot.mouse_up(answer.body, offset=(20, 0))
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "A question.\nAn answer."
+        await app.run_action("copy_selection")  # the palette's way
+        assert app.clipboard == "A question.\nAn answer."
+
+
+async def test_a_click_on_an_address_opens_it(user_config: Path) -> None:
+    long = "https://example.org/" + "a" * 70 + "/end"
+    reply = f"See [the docs](https://example.org/docs). Or {long}. Or not a link."
+    app = make_app(user_config, f'[providers.mock]\ndelay = 0\nreply = "{reply}"\n')
+    opened: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign]
+        await send(pilot, "links")
+        body = list(app.query(MessageView))[-1].body
+        texts = [body.render_line(y).text for y in range(4)]
+        docs = texts[0].index("https://example.org/docs")
+        await pilot.click(body, offset=(docs + 5, 0))
+        await pilot.click(body, offset=(1, 0))  # "See": text, not an address
+        # the long address folds onto the next lines: each part opens all of it
+        row = next(y for y, text in enumerate(texts) if text.lstrip().startswith("aaaa"))
+        await pilot.click(body, offset=(texts[row].index("a") + 2, row))
+        assert opened == ["https://example.org/docs", long]

@@ -223,6 +223,20 @@ class CodaApp(ReportsFailures, App[None]):
         # What is loaded by now lives as long as the app: full collections can skip it.
         gc.freeze()
 
+    def action_copy_selection(self) -> None:
+        """The palette's Ctrl+C: what the mouse selected on this screen, or how to select."""
+        from .screens.base import CodaScreen
+
+        screen = self.screen
+        if isinstance(screen, CodaScreen) and screen.get_selected_text():
+            screen.action_copy_text()
+            return
+        self.notify(
+            "Nothing is selected: drag the mouse across messages (double-click: a whole "
+            "message), then Ctrl+C",
+            severity="warning",
+        )
+
     def action_search_history(self) -> None:
         """Search every saved chat; the hit chosen opens in the chat mode at its message."""
         if self.store is None:

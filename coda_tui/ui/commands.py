@@ -25,6 +25,7 @@ APP_COMMANDS = (
     ("leaderboard", "Arena leaderboard", "Ratings from your blind votes (Ctrl+L in compare)"),
     ("run_prompt_set", "Arena: run a prompt set", "A JSONL or TOML file against several models"),
     ("open_run", "Arena: open a saved run", "A prompt set's grid again: read, diff, export"),
+    ("copy_selection", "Copy the selected text", "Drag the mouse across messages; Ctrl+C"),
 )
 """Actions of the app itself, in the palette on every screen."""
 

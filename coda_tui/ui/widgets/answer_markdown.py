@@ -7,8 +7,12 @@ that is finished (a blank line outside a code fence) is rendered once per width 
 lines; only the open block is rendered again, at most once a frame. The widget is a single box to
 the layout, so a long answer costs the layout nothing more than a short one.
 
-Text arrives already made safe (``visible_text``); Rich renders it as Markdown, never as markup,
-and links are shown, not turned into terminal hyperlinks.
+Text arrives already made safe (``visible_text``); Rich renders it as Markdown, never as markup.
+A link shows its address after its text, and only that address, as shown, opens on a click: a
+link's text cannot send a click somewhere it does not say.
+
+Lines carry Textual's selection offsets, so a mouse drag selects across answers and messages
+(``get_selection`` gives the lines as shown) and Ctrl+C copies it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import re
 from time import monotonic
 from typing import TYPE_CHECKING, Self
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -33,6 +38,7 @@ from .frame_clock import FRAME_SECONDS, FrameClock
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from textual.selection import Selection
 
 OPEN_BLOCK_SHARE = 0.25
 """At most this share of the time goes to re-rendering the block still being written."""
@@ -42,6 +48,53 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LABEL_STYLE = Style(dim=True, bold=True)
 """A code block's label (``1 · python``) above it."""
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`|\\^]+")
+_URL_PART = re.compile(r"[^\s<>()\[\]{}\"'`|\\^]+")
+_URL_END = ".,;:!?*_~"
+"""Prose punctuation after an address, not part of it."""
+
+
+def _styled(strip: Strip, start: int, end: int, style: Style) -> Strip:
+    """``strip`` with ``style`` over characters ``start`` to ``end`` of its text."""
+    text = strip.text
+    first, last = cell_len(text[:start]), cell_len(text[:end])
+    if first >= last:
+        return strip
+    before, middle, after = strip.divide([first, last, strip.cell_length])[:3]
+    marked = Strip(Segment.apply_style(middle, post_style=style), middle.cell_length)
+    return Strip.join([before, marked, after])
+
+
+def link_addresses(strips: list[Strip], width: int) -> list[Strip]:
+    """Each web address shown in ``strips`` styled as a link to itself. An address too long
+    for its line goes on at the start of the next (Rich folds it there): those parts are one."""
+    texts = [strip.text for strip in strips]
+    spans: list[tuple[int, int, int, str]] = []  # line, start, end, the whole address
+    for y, text in enumerate(texts):
+        for match in _URL.finditer(text):
+            if any(line == y and start <= match.start() < end for line, start, end, _ in spans):
+                continue  # the rest of an address begun on the line above
+            parts = [(y, match.start(), match.end())]
+            line, end = y, match.end()
+            while end >= len(texts[line].rstrip()) >= width - 2 and line + 1 < len(texts):
+                rest = _URL_PART.match(
+                    texts[line + 1], len(texts[line + 1]) - len(texts[line + 1].lstrip())
+                )
+                if rest is None:
+                    break
+                line, end = line + 1, rest.end()
+                parts.append((line, rest.start(), end))
+            address = "".join(texts[line][start:end] for line, start, end in parts)
+            trimmed = address.rstrip(_URL_END)
+            cut = len(address) - len(trimmed)
+            if cut:
+                line, start, end = parts[-1]
+                parts[-1] = (line, start, max(start, end - cut))
+            spans += [(line, start, end, trimmed) for line, start, end in parts]
+    linked = list(strips)
+    for line, start, end, address in spans:
+        linked[line] = _styled(linked[line], start, end, Style(link=address))
+    return linked
 
 
 def _wrapped(text: str, width: int) -> int:
@@ -217,6 +270,8 @@ class AnswerMarkdown(Widget):
             strips.pop(0)
         while strips and empty(strips[-1]):
             strips.pop()
+        if "://" in source:
+            strips = link_addresses(strips, width)
         return strips
 
     def _theme(self) -> str:
@@ -336,6 +391,25 @@ class AnswerMarkdown(Widget):
         return self._laid_out_height
 
     def render_line(self, y: int) -> Strip:
+        """The line, marked where it is selected, with the offsets Textual's selection reads."""
+        strip = self._line(y)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            start, end = span
+            end = len(strip.text) if end == -1 else end
+            strip = _styled(strip, start, end, self._selection_style())
+        return strip.apply_offsets(0, y)
+
+    def _selection_style(self) -> Style:
+        """The theme's selection colours; a "transparent" text colour (most themes) keeps the
+        text's own, where Rich would paint the text in the background's colour."""
+        screen = self.screen
+        style = screen.get_component_rich_style("screen--selection")
+        if screen.get_component_styles("screen--selection").color.a == 0:
+            return Style(bgcolor=style.bgcolor)
+        return style
+
+    def _line(self, y: int) -> Strip:
         lines = self._layout_lines(self.content_region.width or self.size.width)
         if not 0 <= y < len(lines):
             return Strip.blank(self.size.width, self.rich_style)
@@ -349,6 +423,28 @@ class AnswerMarkdown(Widget):
         rendered = self._rendered[index] or []
         offset = y - self._starts[index]
         return rendered[offset] if offset < len(rendered) else Strip.blank(self._width)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The selected part of the lines as shown (blocks not rendered yet are rendered)."""
+        lines = self._layout_lines(self._width or self.size.width)
+        if self._placeholder in lines:
+            moved = False
+            for index, rendered in enumerate(self._rendered):
+                if rendered is None:
+                    moved = self._render_finished(index) or moved
+            lines = self._layout_lines(self._width)
+            if moved:
+                self.refresh(layout=True)
+        text = "\n".join(line.text.rstrip() for line in lines)
+        return selection.extract(text), "\n"
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a web address opens it (in the browser, through Textual's driver)."""
+        address = event.style.link if event.style else None
+        if address and _URL.fullmatch(address):
+            event.stop()
+            self.app.open_url(address)
+            self.notify(f"Opening {address}", timeout=3)
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._restyle)

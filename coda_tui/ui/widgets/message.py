@@ -150,6 +150,12 @@ class MessageScroll(VerticalScroll):
         return settle_size(super(), size, virtual_size, container_size)
 
 
+class MessageHeader(Static):
+    """Who wrote a message, and its branch: a drag across messages copies what they said."""
+
+    ALLOW_SELECT = False
+
+
 class MessageView(Vertical, can_focus=True):
     """A message; assistant answers stream into their body. Text is shown, never interpreted."""
 
@@ -239,7 +245,7 @@ class MessageView(Vertical, can_focus=True):
         return Content.assemble(self._label, "  ", (f"< {which}/{count} >", "bold"))
 
     def compose(self) -> ComposeResult:
-        yield Static(self._header(), classes="message-header")
+        yield MessageHeader(self._header(), classes="message-header")
         yield self.body
         yield self._status_line
 
