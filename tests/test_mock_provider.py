@@ -156,7 +156,7 @@ async def test_configured_tool_call_is_emitted_when_offered() -> None:
 
 async def test_list_models_carries_pricing_for_the_priced_model() -> None:
     models = {m.id: m for m in await mock().alist_models()}
-    assert set(models) == {"mock-1", "mock-priced"}
+    assert set(models) == {"mock-1", "mock-vision", "mock-priced"}
     assert models["mock-priced"].pricing is not None
     assert models["mock-1"].context_length == 32_768
 

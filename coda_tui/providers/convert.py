@@ -62,8 +62,22 @@ def coerce_tools(tools: Sequence[ToolLike] | None) -> list[Tool]:
 
 
 def to_openai_messages(messages: Iterable[Message]) -> list[dict[str, Any]]:
-    """Messages as OpenAI-compatible dicts, without the ``None`` fields servers reject."""
-    return [message.model_dump(exclude_none=True) for message in messages]
+    """Messages as OpenAI-compatible dicts, without the ``None`` fields servers reject. A
+    message with images has content parts: its text, then each image as a data URL."""
+    result = []
+    for message in messages:
+        item = message.model_dump(exclude_none=True, exclude={"images"})
+        if message.images:
+            parts: list[dict[str, Any]] = []
+            if message.content:
+                parts.append({"type": "text", "text": message.content})
+            parts += [
+                {"type": "image_url", "image_url": {"url": image.data_url}}
+                for image in message.images
+            ]
+            item["content"] = parts
+        result.append(item)
+    return result
 
 
 def to_openai_tools(tools: Iterable[Tool]) -> list[dict[str, Any]]:

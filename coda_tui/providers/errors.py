@@ -105,6 +105,12 @@ class ToolsNotSupportedError(ProviderError):
     default_hint = "choose a model with tool support or send the request without tools"
 
 
+class ImagesNotSupportedError(ProviderError):
+    """The chosen model (or its API) takes no images."""
+
+    default_hint = "choose a model that takes images, or send the message without them"
+
+
 class StreamDecodeError(ProviderError):
     """A line or event from the server could not be understood."""
 

@@ -44,12 +44,30 @@ class ToolCall(_Model):
     function: FunctionCall
 
 
+ImageType = Literal["image/png", "image/jpeg", "image/webp"]
+
+
+class ImagePart(_Model):
+    """An image sent with a message, as every API takes it inline: base64 and its type."""
+
+    media_type: ImageType
+    data: str
+    """Base64 (standard alphabet, padded), without a ``data:`` prefix."""
+
+    @property
+    def data_url(self) -> str:
+        """The form OpenAI-compatible servers and OCI take (``data:image/png;base64,...``)."""
+        return f"data:{self.media_type};base64,{self.data}"
+
+
 class Message(_Model):
     role: Role
     content: str | None = None
     name: str | None = None
     tool_calls: list[ToolCall] | None = None
     tool_call_id: str | None = None
+    images: list[ImagePart] | None = None
+    """Images with a user message; a provider whose API takes none refuses before sending."""
 
 
 class FunctionDefinition(_Model):
@@ -161,6 +179,9 @@ class Model(_Model):
     context_length: int | None = None
     max_output_tokens: int | None = None
     capabilities: list[Capability] = Field(default_factory=lambda: list[Capability](["chat"]))
+    capabilities_known: bool = True
+    """False when the provider could not say (a model missing from litellm's map, an Ollama
+    model not described yet): a capability missing from the list is then no reason to refuse."""
     pricing: Pricing | None = None
     size_bytes: int | None = None
     quantization: str | None = None

@@ -42,6 +42,7 @@ def exportable(session: ChatSession, store: ChatStore | None) -> Exported | None
             t.model,
             t.metrics,
             parent_id=index or None,
+            attachments=t.attachments,
         )
         for index, t in enumerate(session.turns)
     ]

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..config import DefaultsSection
 from ..providers import Message
-from ..store import ChatRecord, ChatStore
+from ..store import Attachment, ChatRecord, ChatStore
+from .attachments import user_message
 
 SAVE_EVERY_SECONDS = 1.0
 
@@ -52,6 +53,8 @@ class Turn:
     sibling: int = 1
     """Which of the answers to its parent this is (``< 2/3 >``), from 1."""
     siblings: int = 1
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files and images sent with a prompt (by reference: read again for each request)."""
 
 
 class ChatSession:
@@ -70,6 +73,8 @@ class ChatSession:
         the chat goes on from its end, so those are loaded (``open`` again) before it does."""
         self.save_error = ""
         self.title_format = "{text}"  # compare panes mark their chats as such
+        self.attachment_notes: list[str] = []
+        """What the last request found about its attachments (a file changed, or gone)."""
 
     # -- loading ----------------------------------------------------------------------------------
 
@@ -128,10 +133,15 @@ class ChatSession:
         """What the model is sent: the system prompt and every turn of the branch that has
         text, also the older ones a reopened chat has not put on screen."""
         messages = []
+        self.attachment_notes = []
         if self.params.system_prompt:
             messages.append(Message(role="system", content=self.params.system_prompt))
         for turn in [*self._earlier_turns(self.earlier), *self.turns]:
-            if turn.content and turn.role in ("user", "assistant"):
+            if turn.attachments and turn.role == "user":
+                request = user_message(turn.content, turn.attachments)
+                self.attachment_notes += request.notes
+                messages.append(request.message)
+            elif turn.content and turn.role in ("user", "assistant"):
                 messages.append(Message(role=turn.role, content=turn.content))
         return messages
 
@@ -153,8 +163,8 @@ class ChatSession:
             count = len(self.store.sibling_ids(self.record.id, turn.parent_id))
             turn.sibling = turn.siblings = max(count, 1)
 
-    def add_user(self, text: str) -> Turn:
-        turn = Turn("user", text, parent_id=self._parent())
+    def add_user(self, text: str, attachments: list[Attachment] | None = None) -> Turn:
+        turn = Turn("user", text, parent_id=self._parent(), attachments=list(attachments or []))
         self.turns.append(turn)
         with self._saving():
             if self.store is None:
@@ -170,7 +180,7 @@ class ChatSession:
                     params=self.params.as_dict(),
                 )
             turn.message_id = self.store.add_message(
-                self.record.id, "user", text, parent_id=turn.parent_id
+                self.record.id, "user", text, parent_id=turn.parent_id, attachments=turn.attachments
             )
             self._place(turn)
         return turn
@@ -201,6 +211,7 @@ class ChatSession:
                     model=turn.model,
                     metrics=turn.metrics,
                     parent_id=parent,
+                    attachments=turn.attachments,
                 )
         return self.record
 
@@ -265,8 +276,8 @@ class ChatSession:
         prompt and all that followed it stay, a sibling."""
         if self.turns[index].role != "user":
             raise ValueError("only a prompt can be edited; an answer is asked again")
-        self._cut(index)
-        return self.add_user(text)
+        old = self._cut(index)
+        return self.add_user(text, old.attachments)
 
     def regenerate_at(self, index: int) -> None:
         """Make room to ask again for the answer at ``index`` (then ``begin_answer``): the old
@@ -352,4 +363,5 @@ def _turn(message: Any) -> Turn:
         parent_id=message.parent_id,
         sibling=message.sibling,
         siblings=message.siblings,
+        attachments=list(message.attachments),
     )

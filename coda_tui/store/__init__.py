@@ -1,6 +1,7 @@
 """Chat history in SQLite, and its export. UI-free: the store is given its database path."""
 
 from .arena import Contestant, StoredVote
+from .attachments import Attachment
 from .export import chat_to_json, chat_to_markdown
 from .history import (
     ChatRecord,
@@ -13,6 +14,7 @@ from .schema import HistoryVersionError
 from .search import SearchHit
 
 __all__ = [
+    "Attachment",
     "ChatRecord",
     "ChatStore",
     "Contestant",

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from ..units import human_bytes
+from .attachments import Attachment
 from .history import ChatRecord, StoredMessage
 
 _HEADINGS = {"user": "You", "assistant": "Assistant", "system": "System", "tool": "Tool"}
@@ -38,7 +40,18 @@ def chat_to_markdown(chat: ChatRecord, messages: list[StoredMessage]) -> str:
         if message.siblings > 1:
             heading += f" — {message.sibling} of {message.siblings}"
         lines += ["", f"## {heading}", "", message.content.rstrip()]
+        if message.attachments:
+            lines += ["", "Attached:"]
+            lines += [f"- {_attachment_line(a)}" for a in message.attachments]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _attachment_line(attachment: Attachment) -> str:
+    """notes.py (/home/me/notes.py, text/plain, 1.2 KB, sha256 1a2b3c4d5e6f)"""
+    return (
+        f"{attachment.name} ({attachment.path}, {attachment.media_type}, "
+        f"{human_bytes(attachment.size)}, sha256 {attachment.digest[:12]})"
+    )
 
 
 def chat_to_json(
@@ -68,8 +81,25 @@ def chat_to_json(
                 "model": m.model,
                 "metrics": m.metrics,
                 "created_at": _when(m.created_at),
+                **(
+                    {"attachments": [_attachment_json(a) for a in m.attachments]}
+                    if m.attachments
+                    else {}
+                ),
             }
             for m in messages
         ],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _attachment_json(attachment: Attachment) -> dict[str, Any]:
+    return {
+        "kind": attachment.kind,
+        "name": attachment.name,
+        "path": attachment.path,
+        "media_type": attachment.media_type,
+        "size": attachment.size,
+        "sha256": attachment.digest,
+        "tokens": attachment.tokens,
+    }

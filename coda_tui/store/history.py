@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .arena import ArenaRecords
+from .attachments import Attachment, AttachmentRecords
 from .schema import index_progress, index_step, prepare
 from .search import SearchHit, search_history
 
@@ -70,6 +71,7 @@ class StoredMessage:
     sibling: int = 1
     """Which of its parent's answers (or of the chat's first messages) this is, from 1."""
     siblings: int = 1
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 LEAF: Any = object()
@@ -106,7 +108,7 @@ def private(path: Path) -> None:
             path.chmod(0o600)
 
 
-class ChatStore(ArenaRecords):
+class ChatStore(ArenaRecords, AttachmentRecords):
     """One SQLite file; every method is a short transaction, safe to call from the UI thread."""
 
     def __init__(self, path: Path | str) -> None:
@@ -197,6 +199,7 @@ class ChatStore(ArenaRecords):
         model: str = "",
         metrics: dict[str, Any] | None = None,
         parent_id: int | None = LEAF,
+        attachments: list[Attachment] | None = None,
     ) -> int:
         """A message after ``parent_id`` (by default the end of the branch shown; None: a
         first message), which becomes the end of the branch shown."""
@@ -233,6 +236,8 @@ class ChatStore(ArenaRecords):
                 "UPDATE chats SET updated_at = ?, leaf_id = ? WHERE id = ?",
                 (now, message_id, chat_id),
             )
+            if attachments:
+                self.add_attachments(message_id, attachments)
         return message_id
 
     def update_message(
@@ -329,14 +334,18 @@ class ChatStore(ArenaRecords):
     def _up(self, message_id: int, limit: int) -> list[StoredMessage]:
         if limit <= 0:
             return []
-        return [_message(row) for row in self._db.execute(_UP, (message_id, limit))]
+        messages = [_message(row) for row in self._db.execute(_UP, (message_id, limit))]
+        self._fill_attachments(messages)
+        return messages
 
     def tree(self, chat_id: int) -> list[StoredMessage]:
         """Every message of the chat, every branch, in the order written (for the JSON export)."""
         rows = self._db.execute(
             f"{_WITH_SIBLINGS} FROM messages WHERE chat_id = ? ORDER BY id", (chat_id,)
         )
-        return [_message(row) for row in rows]
+        messages = [_message(row) for row in rows]
+        self._fill_attachments(messages)
+        return messages
 
     def fork(self, chat_id: int, message_id: int, title: str) -> ChatRecord:
         """A new chat holding the branch from the first message to ``message_id`` (copied: the
@@ -365,6 +374,7 @@ class ChatStore(ArenaRecords):
                     model=message.model,
                     metrics=message.metrics,
                     parent_id=parent,
+                    attachments=message.attachments,
                 )
         return self.get_chat(fork.id)
 

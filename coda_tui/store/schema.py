@@ -157,7 +157,26 @@ model's verdicts on them (``judge_verdicts``, apart from your votes by design). 
 void (an answer named its own model: ``void_reason``); ``contestants`` is a JSON list of
 {label, provider, model, answer, status, metrics}."""
 
-UPGRADES = {1: FULL_TEXT, 2: BRANCHES, 3: VOTES}
+ATTACHMENTS = """
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    path TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    tokens INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX attachments_by_message ON attachments(message_id, position);
+CREATE TRIGGER attachments_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM attachments WHERE message_id = old.id;
+END;
+"""
+"""Version 4: files and images sent with a message, by reference and SHA-256 (no copies)."""
+
+UPGRADES = {1: FULL_TEXT, 2: BRANCHES, 3: VOTES, 4: ATTACHMENTS}
 VERSION = max(UPGRADES)
 
 

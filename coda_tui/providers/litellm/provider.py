@@ -323,7 +323,13 @@ class LiteLLMProvider(BaseProvider):
             ) from None
         prefix = provider_of(model)
         return [
-            Model(id=f"{prefix}/{e['id']}", provider=self.name, display_name=e["id"], raw=e)
+            Model(
+                id=f"{prefix}/{e['id']}",
+                provider=self.name,
+                display_name=e["id"],
+                capabilities_known=False,  # /models says nothing of vision or tools
+                raw=e,
+            )
             for e in data
             if isinstance(e, dict) and e.get("id")
         ]

@@ -36,6 +36,7 @@ def model_from_cost(model_id: str, provider: str, info: dict[str, Any]) -> Model
         context_length=info.get("max_input_tokens") or info.get("max_tokens"),
         max_output_tokens=info.get("max_output_tokens"),
         capabilities=capabilities,
+        capabilities_known="supports_vision" in info,
         pricing=pricing,
         deprecated_at=deprecated,
         raw={k: v for k, v in info.items() if isinstance(v, str | int | float | bool)},

@@ -8,6 +8,7 @@ modes (cut stream, slow first token, tool call) are switched on from config.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import json
 import re
@@ -50,6 +51,15 @@ MOCK_MODELS = (
         max_output_tokens=4_096,
         capabilities=["chat", "tools"],
         raw={"description": "deterministic offline replies"},
+    ),
+    Model(
+        id="mock-vision",
+        provider="mock",
+        display_name="Mock vision (offline, takes images)",
+        context_length=32_768,
+        max_output_tokens=4_096,
+        capabilities=["chat", "vision"],
+        raw={"description": "says what images it was sent"},
     ),
     Model(
         id="mock-priced",
@@ -103,6 +113,13 @@ def context_reply(messages: list[Message]) -> str:
     turn = len(users)
     if messages[-1].role == "tool":
         return f"The tool returned: {messages[-1].content or '(nothing)'}"
+    if messages[-1].images:
+        seen = [
+            f"{image.media_type.split('/')[1].upper()}, {len(base64.b64decode(image.data)):,} bytes"
+            for image in messages[-1].images
+        ]
+        count = len(seen)
+        return f"I see {count} image{'s' * (count > 1)} ({'; '.join(seen)})."
     if "my name" in lowered and "?" in lowered:
         return f"Your name is {name}." if name else "You haven't told me your name yet."
     if any(word in lowered for word in ("talk about", "discussed", "topics")):

@@ -39,6 +39,9 @@ def model_from_summary(summary: Any, provider: str) -> Model:
         display_name=name,
         family=vendor,
         capabilities=capabilities,
+        # the list names no vision; it is read from the name, so only a yes is sure (Cohere:
+        # a no, since its chat format has no images)
+        capabilities_known="vision" in capabilities or vendor.lower() == "cohere",
         modified_at=summary.time_created,
         deprecated_at=deprecated,
         raw={

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..base import ChatRequest
+from ..errors import ImagesNotSupportedError
 from ..models import FunctionCall, Message, Tool, ToolCall, Usage
 from .events import COHERE_FINISH, GENERIC_FINISH, cohere_tool_call, usage_from
 
@@ -71,6 +72,12 @@ def _outputs(content: str | None) -> list[dict[str, Any]]:
 
 def cohere_request(request: ChatRequest, stream: bool) -> Any:
     from oci.generative_ai_inference import models as m
+
+    if any(item.images for item in request.messages):
+        raise ImagesNotSupportedError(
+            f"{request.model} takes text only: Cohere's chat on OCI has no images",
+            hint="choose a model that takes images, such as meta.llama-3.2-90b-vision-instruct",
+        )
 
     calls: dict[str, ToolCall] = {}
     history: list[Any] = []
@@ -139,7 +146,9 @@ def _generic_message(item: Message) -> Any:
     if item.role == "system":
         return m.SystemMessage(content=_text(item.content))
     if item.role == "user":
-        return m.UserMessage(content=_text(item.content) or _text(" "))
+        content = _text(item.content) or ([] if item.images else _text(" "))
+        images = [m.ImageContent(image_url=m.ImageUrl(url=i.data_url)) for i in item.images or []]
+        return m.UserMessage(content=[*(content or []), *images])
     if item.role == "tool":
         return m.ToolMessage(content=_text(item.content or " "), tool_call_id=item.tool_call_id)
     calls = [

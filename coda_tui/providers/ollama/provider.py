@@ -322,6 +322,7 @@ class OllamaProvider(BaseProvider):
                 parameter_size=details.get("parameter_size"),
                 quantization=details.get("quantization_level"),
                 modified_at=parse_time(entry.get("modified_at")),
+                capabilities_known=False,  # /api/show says, one model at a time
                 raw=entry,
             )
             info = self._shown.get(name)
@@ -338,7 +339,12 @@ class OllamaProvider(BaseProvider):
         capabilities: list[Capability] = ["chat"]
         capabilities += [c for c in ("tools", "vision", "thinking") if c in info.capabilities]
         return model.model_copy(
-            update={"context_length": info.context_length, "capabilities": capabilities}
+            update={
+                "context_length": info.context_length,
+                "capabilities": capabilities,
+                # servers before Ollama 0.6.4 list no capabilities: vision cannot be told
+                "capabilities_known": bool(info.capabilities),
+            }
         )
 
     # -- management -----------------------------------------------------------------------------

@@ -113,7 +113,8 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def ollama_messages(messages: Iterable[Message]) -> list[dict[str, Any]]:
-    """Our messages in Ollama's shape: tool-call arguments as objects, tool results named."""
+    """Our messages in Ollama's shape: tool-call arguments as objects, tool results named,
+    images as a list of base64 strings beside the text."""
     names: dict[str, str] = {}
     result: list[dict[str, Any]] = []
     for message in messages:
@@ -124,6 +125,8 @@ def ollama_messages(messages: Iterable[Message]) -> list[dict[str, Any]]:
                 for c in message.tool_calls
             ]
             names.update({c.id: c.function.name for c in message.tool_calls})
+        if message.images:
+            item["images"] = [image.data for image in message.images]  # base64, no type
         if message.role == "tool":
             tool_name = message.name or names.get(message.tool_call_id or "")
             if tool_name:

@@ -16,13 +16,13 @@ from textual.widgets import DataTable, Input, Static
 
 from ...providers import Model, ProviderError
 from ...services import DISCOVERY_TIMEOUT
+from ...units import human_bytes
 from ..commands import MODELS_COMMANDS
 from ..dialogs import ChoiceScreen
 from ..intents import ChatWith, CompareWith
 from ..text import plain, visible_text
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
-from ..widgets.pull_progress import human_bytes
 from .model_picker import ModelChoice
 from .table_screen import FilteredTableScreen
 

@@ -17,12 +17,13 @@ from textual.widgets import DataTable, Static
 from textual.worker import Worker
 
 from ...providers import Model, ProviderError
+from ...units import human_bytes
 from ..commands import OLLAMA_COMMANDS
 from ..dialogs import ConfirmScreen, TextPromptScreen
 from ..text import plain, visible_text
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
-from ..widgets.pull_progress import PullProgressBar, human_bytes
+from ..widgets.pull_progress import PullProgressBar
 from .base import CodaScreen
 from .model_details import ModelDetailsScreen
 

@@ -14,20 +14,13 @@ from textual.message import Message
 from textual.widgets import Button, Label, ProgressBar
 
 from ...providers.ollama.types import PullProgress
+from ...units import human_bytes
 from ..text import visible_text
 
 REDRAW_INTERVAL = 0.1
 """Ollama sends a progress line per chunk written, thousands a second on a fast link."""
 
 SPEED_WINDOW = 3.0
-
-
-def human_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(count) < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1000
-    return f"{count:.1f} GB"  # pragma: no cover - the loop always returns
 
 
 def human_duration(seconds: float) -> str:
