@@ -53,16 +53,17 @@ async def test_every_provider_lists_and_a_failing_one_shows_its_error(
         assert rows(browser) == [
             ("mock", "mock-1"),
             ("mock", "mock-priced"),
+            ("mock", "mock-vision"),
             ("ollama", "llama3.2:latest"),
             ("ollama", "qwen2.5:0.5b"),
         ]
         text = screen_text(app)
         assert "⚠ gone: Ollama is not running at http://127.0.0.1:" in text
-        assert "4 of 4 models" in text
+        assert "5 of 5 models" in text
         row = [cell.plain for cell in browser.table.get_row_at(1)]
         assert row[:5] == ["mock", "mock-priced", "128k", "$1", "$2"]
         assert row[7] == "8k"
-        assert [cell.plain for cell in browser.table.get_row_at(2)][5] == "4.7 GB Q4_0"
+        assert [cell.plain for cell in browser.table.get_row_at(3)][5] == "4.7 GB Q4_0"
 
 
 async def test_type_to_filter_and_details_follow_the_cursor(
@@ -75,7 +76,7 @@ async def test_type_to_filter_and_details_follow_the_cursor(
         assert rows(browser) == [("ollama", "qwen2.5:0.5b")]
         assert "Parameters   494.03M" in screen_text(app)
         await pilot.press("escape")
-        assert len(browser.shown) == 4
+        assert len(browser.shown) == 5
         await pilot.press(*"mock tools")  # every word must match
         assert rows(browser) == [("mock", "mock-1"), ("mock", "mock-priced")]
         await pilot.press("down")
@@ -90,7 +91,7 @@ async def test_sort_by_key_and_by_header_keeps_unknown_values_last(
         browser = await open_browser(pilot)
         await pilot.press("ctrl+s", "enter")  # the sorted column is offered: reversed
         await pilot.pause()
-        assert [p for p, _ in rows(browser)] == ["ollama", "ollama", "mock", "mock"]
+        assert [p for p, _ in rows(browser)] == ["ollama", "ollama", "mock", "mock", "mock"]
         assert "Provider ▼" in screen_text(app)
         await pilot.press("ctrl+s", "down", "enter")  # model, ascending
         await pilot.pause()
@@ -106,10 +107,10 @@ async def test_sort_by_key_and_by_header_keeps_unknown_values_last(
         assert browser.sort_column == 5
         browser.sort_by(2)  # context, ascending; Ollama's are unknown and stay last
         await pilot.pause()
-        assert [m for _, m in rows(browser)][:2] == ["mock-1", "mock-priced"]
+        assert [m for _, m in rows(browser)][:3] == ["mock-1", "mock-vision", "mock-priced"]
         browser.sort_by(2)
         await pilot.pause()
-        assert [m for _, m in rows(browser)][:2] == ["mock-priced", "mock-1"]
+        assert rows(browser)[0] == ("mock", "mock-priced")
         assert "Ctx ▼" in screen_text(app)
         table = browser.table
         price = sum(c.get_render_width(table) for c in table.ordered_columns[:3]) + 1

@@ -72,7 +72,7 @@ def test_models_as_text_and_json() -> None:
     assert text.returncode == 0
     assert "mock-priced" in text.stdout and "$1/$2" in text.stdout
     data = json.loads(coda("models", "--provider", "mock", "--json").stdout)
-    assert [m["id"] for m in data] == ["mock-1", "mock-priced"]
+    assert [m["id"] for m in data] == ["mock-1", "mock-vision", "mock-priced"]
 
 
 def test_models_of_every_provider_warns_about_the_unreachable_ones() -> None:

@@ -87,3 +87,20 @@ class ModelCatalog:
         """A model already listed (its price and context), without asking anyone."""
         listing = self._listings.get(provider)
         return next((m for m in listing.models if m.id == model_id), None) if listing else None
+
+    def known(self) -> list[Model]:
+        """Every model listed so far, of every provider (asks no one)."""
+        return [model for listing in self._listings.values() for model in listing.models]
+
+    async def described(self, provider: str, model_id: str) -> Model | None:
+        """The model with what its provider tells of it one at a time (Ollama's context and
+        capabilities, from /api/show); as listed if that fails, None if it is not listed."""
+        listed = (await self.listing(provider)).models
+        model = next((m for m in listed if m.id == model_id), None)
+        if model is None or model.capabilities_known:
+            return model
+        try:
+            created = self.factory.create(provider)
+            return await asyncio.wait_for(created.adescribe_model(model), self.timeout)
+        except (ProviderError, TimeoutError):
+            return model

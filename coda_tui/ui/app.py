@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.signal import Signal
 
@@ -222,6 +223,20 @@ class CodaApp(ReportsFailures, App[None]):
             warm_up(sections, remote_price_map=config.litellm.remote_price_map)
         # What is loaded by now lives as long as the app: full collections can skip it.
         gc.freeze()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification is plain text, whatever the caller asks: they carry server
+        errors, file and model names, and Textual would read ``[@click=app.quit]`` in them as
+        markup (an action a click runs), and ``[providers.x]`` as a style."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_copy_selection(self) -> None:
         """The palette's Ctrl+C: what the mouse selected on this screen, or how to select."""

@@ -50,6 +50,9 @@ CHAT_COMMANDS = (
     ("find_in_chat", "Chat: find in this chat", "Words in this chat's messages (Ctrl+G)"),
     ("find_next(-1)", "Chat: previous match", "An older message with the words (F7)"),
     ("find_next(1)", "Chat: next match", "A newer message with the words (F8)"),
+    ("attach_file", "Chat: attach a file or image", "Fuzzy-find it in this directory (@)"),
+    ("remove_attachment", "Chat: remove the last attachment", "Backspace on an empty prompt"),
+    ("clear_attachments", "Chat: remove every attachment", "Send the next prompt alone"),
 )
 
 COMPARE_COMMANDS = (

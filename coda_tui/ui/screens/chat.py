@@ -13,12 +13,14 @@ from textual.widgets import Button, Static
 
 from ..commands import CHAT_COMMANDS
 from ..intents import ChatWith
+from ..widgets.attachment_bar import AttachmentBar
 from ..widgets.footer import CodaFooter
 from ..widgets.message import MessageScroll, MessageView
 from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
 from ..widgets.status_line import StatusLine
 from .base import CodaScreen
+from .chat_attach import ChatAttachments
 from .chat_branches import BRANCH_BINDINGS, ChatBranches
 from .chat_navigation import NAVIGATION_BINDINGS, VISIBLE_TURNS, ChatNavigation
 
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 # drawn in the app's first frame, before the config is loaded (see CodaApp._boot).
 
 
-class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
+class ChatScreen(ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"  # focused once as the screen opens (a focus() after costs a redraw)
     PALETTE = CHAT_COMMANDS
@@ -110,7 +112,8 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
             # A new chat starts with its welcome composed in: nothing to mount after.
             yield MessageScroll(Static(self._welcome(), id="welcome"), id="messages")
             yield StatusLine(id="status")
-            yield PromptInput(id="prompt", placeholder="Ask anything — Enter sends")
+            yield AttachmentBar(id="attachments")
+            yield PromptInput(id="prompt", placeholder="Ask anything — @ attaches a file")
         yield CodaFooter(compact=True)
 
     @property
@@ -175,6 +178,7 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
             status=turn.status,
             message_id=turn.message_id,
             branch=(turn.sibling, turn.siblings),
+            attachments=turn.attachments,
         )
 
     def _later_button(self) -> Button:
@@ -221,6 +225,9 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
             self.notify("Wait for the answer, or press Esc to stop it", severity="warning")
             return
         text = event.text.strip()
+        if self.editing is None and (refusal := await self.attachment_refusal()):
+            self.notify(refusal, severity="error", timeout=20)  # the prompt and chips stay
+            return
         event.prompt.clear()
         if self.editing is not None:
             self.status_line.show(Content(""))
@@ -228,7 +235,7 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
             return
         await self.to_the_end()
         self.query("#welcome").remove()  # not awaited: the request need not wait a frame
-        turn = self.session.add_user(text)
+        turn = self.session.add_user(text, self.taken_attachments())
         self._report_save_error()
         # Mounts run in order, so the prompt still shows above its answer; not waiting for
         # this one lets the request leave a frame earlier.
@@ -261,6 +268,8 @@ class ChatScreen(ChatBranches, ChatNavigation, CodaScreen):
         finally:
             self._refresh_status(final=answer.turn.status)
             self._report_save_error()
+            for note in session.attachment_notes:
+                self.notify(note, severity="warning", timeout=10)
 
     def _report_save_error(self) -> None:
         if self.session.save_error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,9 @@ from textual.widgets import Static
 
 from ..text import fence_language, visible_text
 from ..textual_compat import settle_size
+
+if TYPE_CHECKING:
+    from ...store import Attachment
 
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
 
@@ -166,6 +170,7 @@ class MessageView(Vertical, can_focus=True):
     MessageView:focus { border-left: thick $accent; }
     MessageView.-found { border-left: thick $success; background: $success 10%; }
     MessageView .message-header { color: $text-muted; height: 1; }
+    MessageView .message-attachments { color: $text-muted; height: auto; }
     MessageView .message-body { margin: 0; padding: 0; }
     MessageView .message-status { color: $text-warning; height: auto; }
     MessageView .message-error { color: $text-error; height: auto; }
@@ -224,6 +229,7 @@ class MessageView(Vertical, can_focus=True):
         status: str = "complete",
         message_id: int | None = None,
         branch: tuple[int, int] = (1, 1),
+        attachments: list[Attachment] | None = None,
     ) -> None:
         super().__init__(classes=role)
         self.role = role
@@ -235,6 +241,7 @@ class MessageView(Vertical, can_focus=True):
         from .answer_markdown import AnswerMarkdown  # after the first frame (warm_up loads it)
 
         self.body = AnswerMarkdown(visible_text(content), classes="message-body")
+        self.attachments = list(attachments or [])
         self._status_line = Static("", classes="message-status")
         self._status_line.display = False
 
@@ -246,6 +253,10 @@ class MessageView(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield MessageHeader(self._header(), classes="message-header")
+        if self.attachments:
+            from .attachment_bar import chips
+
+            yield MessageHeader(chips(self.attachments), classes="message-attachments")
         yield self.body
         yield self._status_line
 

@@ -1,9 +1,14 @@
 """The prompt: several lines, Enter sends, Ctrl+J (or Shift+Enter) starts a new line, and Up on
-an empty prompt brings back the prompts sent before, as a shell does."""
+an empty prompt brings back the prompts sent before, as a shell does. ``@`` at the start of a
+word asks for a file to attach; a pasted path to a file (what terminals send when a file is
+dropped on them) attaches it instead of being typed."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from textual import events
 from textual.message import Message
@@ -25,6 +30,20 @@ class PromptInput(TextArea, inherit_bindings=False):
         @property
         def control(self) -> PromptInput:
             return self.prompt
+
+    @dataclass
+    class AttachWanted(Message):
+        """``@`` was typed where a word starts: the screen offers its files."""
+
+    @dataclass
+    class EmptyBackspace(Message):
+        """Backspace with nothing to delete: the screen takes off the last attachment."""
+
+    @dataclass
+    class PathsPasted(Message):
+        """What was pasted (or dropped) is one or more paths to files."""
+
+        paths: list[Path]
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
@@ -77,9 +96,58 @@ class PromptInput(TextArea, inherit_bindings=False):
             event.prevent_default()
             event.stop()
             return
+        if event.key == "backspace" and not self.text:
+            self.post_message(self.EmptyBackspace())
+        if event.character == "@" and self._word_starts():
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.AttachWanted())
+            return
         if event.key in ("shift+enter", "ctrl+j", "ctrl+enter"):
             event.prevent_default()
             event.stop()
             self.insert("\n")
             return
         await super()._on_key(event)
+
+    def _word_starts(self) -> bool:
+        row, column = self.cursor_location
+        before = self.document[row][:column]
+        return not before or before[-1].isspace()
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        paths = pasted_paths(event.text)
+        if paths:
+            event.prevent_default()
+            event.stop()
+            self.post_message(self.PathsPasted(paths))
+            return
+        await super()._on_paste(event)
+
+
+def pasted_paths(text: str) -> list[Path]:
+    """The files a paste names, if it names only files: absolute paths (or ``~/``, or
+    file:// URLs), one a line, or several on a line quoted or with escaped spaces, as
+    terminals write a dropped file. Anything else (a relative name among them) is text to
+    type, and gives []."""
+    text = text.strip()
+    if not text or len(text) > 4096:
+        return []
+    try:
+        words = text.splitlines() if "\n" in text else shlex.split(text)
+    except ValueError:  # an unclosed quote: text
+        return []
+    paths = []
+    for word in (w.strip() for w in words):
+        if word.startswith("file://"):
+            word = unquote(urlparse(word).path)
+        if not word.startswith(("/", "~")):
+            return []
+        path = Path(word).expanduser()
+        try:
+            if not path.is_file():
+                return []
+        except OSError:
+            return []
+        paths.append(path)
+    return paths
