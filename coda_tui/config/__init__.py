@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .schema import (
         CodaConfig,
         DefaultsSection,
+        McpServer,
         OpenSection,
         ProviderSettings,
         SectionTypes,
@@ -32,7 +33,14 @@ if TYPE_CHECKING:
 _HOME = {
     "loader": ("DEFAULT_LAYER", "ConfigProblem", "Layer", "LoadedConfig", "load_config"),
     "refs": ("UnsetVariableError", "is_reference", "resolve", "resolve_tree"),
-    "schema": ("CodaConfig", "DefaultsSection", "OpenSection", "ProviderSettings", "SectionTypes"),
+    "schema": (
+        "CodaConfig",
+        "DefaultsSection",
+        "McpServer",
+        "OpenSection",
+        "ProviderSettings",
+        "SectionTypes",
+    ),
     "writer": (
         "ConfigWriteError",
         "RawSecretError",
@@ -52,6 +60,7 @@ __all__ = [
     "DefaultsSection",
     "Layer",
     "LoadedConfig",
+    "McpServer",
     "OpenSection",
     "ProviderSettings",
     "RawSecretError",

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 def check_address(value: str | None, *, scheme_required: bool = False) -> str | None:
@@ -123,12 +123,47 @@ class CompareSection(StrictModel):
     (Ctrl+R switches)."""
 
 
+class McpServer(StrictModel):
+    """One MCP server: a command to start (stdio) or an address (streamable HTTP)."""
+
+    command: str | None = None
+    """The program that serves MCP on its stdin and stdout (``npx``, ``uvx``, a path)."""
+    args: list[str] = Field(default_factory=list)
+    env: dict[str, str] = Field(default_factory=dict)
+    """Added to the server's environment; values may be ``${VAR}`` (never written resolved)."""
+    cwd: str | None = None
+    url: str | None = None
+    """A streamable HTTP endpoint, e.g. http://127.0.0.1:8000/mcp."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """Sent with every request to ``url``; a secret belongs in ``${VAR}``."""
+    enabled: bool = True
+    """Offered to the model in every chat (the Tools mode turns it off or on)."""
+    timeout: float = Field(default=30.0, gt=0)
+    """Seconds a tool may run before the model is told it timed out."""
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> McpServer:
+        if (self.command is None) == (self.url is None):
+            raise ValueError("an MCP server has either command (stdio) or url (HTTP)")
+        if self.url is not None:
+            check_address(self.url, scheme_required=True)
+        return self
+
+
+class McpSection(StrictModel):
+    servers: dict[str, McpServer] = Field(default_factory=dict)
+    """``[mcp.servers.NAME]``: each a server whose tools a model may call, when you allow it."""
+    max_rounds: int = Field(default=8, ge=1, le=50)
+    """Tool calls and answers a model may go through for one prompt before it must answer."""
+
+
 class CodaConfig(StrictModel):
     defaults: DefaultsSection = Field(default_factory=DefaultsSection)
     compare: CompareSection = Field(default_factory=CompareSection)
     ui: UISection = Field(default_factory=UISection)
     history: HistorySection = Field(default_factory=HistorySection)
     litellm: LiteLLMSection = Field(default_factory=LiteLLMSection)
+    mcp: McpSection = Field(default_factory=McpSection)
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
     """Each section as its provider's ``Settings`` (built by ``config.validate``, not here)."""
 
