@@ -61,6 +61,7 @@ async def test_stdio_tools_are_listed_and_called() -> None:
             "calc__shout",
             "calc__hang",
             "calc__broken",
+            "calc__has_variable",
         ]
         add = tools[0].as_tool()
         assert add.function.name == "calc__add" and add.function.description == "Add two integers."
@@ -80,9 +81,10 @@ async def test_a_hanging_tool_times_out_and_the_server_still_answers() -> None:
     try:
         await hub.tools()
         started = time.monotonic()
-        result = await hub.call("calc__hang", {"seconds": 30})
+        result = await hub.call("calc__hang", {"why": "test"})
         assert result.is_error and result.text == "hang did not answer within 0.5 s"
         assert time.monotonic() - started < 5
+        assert (await hub.call("calc__add", {"a": 1, "b": 1})).text == "2"
     finally:
         await hub.aclose()
 
@@ -115,7 +117,25 @@ async def test_streamable_http_tools_are_listed_and_called(http_server: str) -> 
     hub = McpHub({"web": McpServer(url=http_server)})
     try:
         names = [t.name for t in await hub.tools()]
-        assert names == ["add", "shout", "hang", "broken"]
+        assert names == ["add", "shout", "hang", "broken", "has_variable"]
         assert (await hub.call("web__shout", {"text": "hi"})).text == "HI!"
+    finally:
+        await hub.aclose()
+
+
+async def test_a_server_gets_its_own_variables_and_none_of_the_users_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An API key in the user's environment belongs to its vendor, not to every MCP server."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-user-secret")
+    monkeypatch.setenv("CODA_TEST_TOOLS_TOKEN", "t0ken")
+    hub = McpHub({"calc": stdio(env={"TOOLS_TOKEN": "${CODA_TEST_TOOLS_TOKEN}"})})
+    try:
+        await hub.tools()
+        asked = [
+            (await hub.call("calc__has_variable", {"name": name})).text
+            for name in ("OPENAI_API_KEY", "TOOLS_TOKEN", "PATH")
+        ]
+        assert asked == ["false", "true", "true"]
     finally:
         await hub.aclose()

@@ -15,9 +15,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Protocol
 
-from ..providers import ChatCompletionChunk, Pricing, ProviderError, ProviderFactory
+from ..providers import (
+    ChatCompletionChunk,
+    Message,
+    Pricing,
+    ProviderError,
+    ProviderFactory,
+    ToolCall,
+)
 from .chat_session import ChatSession
 from .metrics import StreamMetrics
+from .tool_rounds import ToolRound, ToolRunner, ToolStep, denied_text, round_messages
 
 
 class AnswerView(Protocol):
@@ -71,16 +79,37 @@ def _resume_collection() -> None:
 
 class AnswerStream:
     """The session's next answer: its request and turn are taken when it is made, so the view
-    can be built for the turn before the answer starts."""
+    can be built for the turn before the answer starts. With ``tools`` (a runner), the model may
+    call tools: each call is decided, run and answered, round after round, in the same turn."""
 
     def __init__(
-        self, session: ChatSession, factory: ProviderFactory, pricing: Pricing | None = None
+        self,
+        session: ChatSession,
+        factory: ProviderFactory,
+        pricing: Pricing | None = None,
+        tools: ToolRunner | None = None,
     ) -> None:
         self.session = session
         self.factory = factory
         self.request = session.request_messages()
         self.turn = session.begin_answer()
         self.metrics = StreamMetrics(pricing=pricing)
+        self.tools = tools
+        self.rounds: list[ToolRound] = []
+        self.note = ""
+        """Said after the answer (the round limit was reached)."""
+
+    def _open(self, messages: list[Message]) -> AsyncIterator[ChatCompletionChunk]:
+        session = self.session
+        provider = self.factory.create(session.provider)
+        definitions = self.tools.definitions() if self.tools else []
+        return provider.achat_stream(
+            messages,
+            model=session.model or None,
+            temperature=session.params.temperature,
+            max_tokens=session.params.max_tokens,
+            **({"tools": definitions} if definitions else {}),
+        )
 
     @collection_paused()
     async def run(
@@ -98,33 +127,47 @@ class AnswerStream:
         status = "stopped"
         stream: AsyncIterator[ChatCompletionChunk] | None = None
         first: asyncio.Future[ChatCompletionChunk | None] | None = None
+        messages = list(self.request)
         try:
             try:
-                provider = self.factory.create(session.provider)
-                stream = provider.achat_stream(
-                    self.request,
-                    model=session.model or None,
-                    temperature=session.params.temperature,
-                    max_tokens=session.params.max_tokens,
-                )
+                stream = self._open(messages)
                 first = asyncio.ensure_future(anext(stream, None))  # the request goes out now
             finally:
                 await mount()
-            chunk = await first
-            finish = None
             told = -PROGRESS_EVERY
-            while chunk is not None:
-                metrics.on_chunk(chunk)
-                if progress and chunk.content and time.monotonic() - told >= PROGRESS_EVERY:
-                    told = time.monotonic()
-                    progress()
-                finish = chunk.finish_reason or finish
-                if chunk.content:
-                    parts.append(chunk.content)
-                    view.feed(chunk.content)
-                    session.update_answer(turn, parts)
-                chunk = await anext(stream, None)
-            status = "length" if finish == "length" else "complete"
+            while True:
+                round_start = len(parts)
+                calls: list[ToolCall] = []
+                chunk = await first
+                finish = None
+                while chunk is not None:
+                    metrics.on_chunk(chunk)
+                    if progress and chunk.content and time.monotonic() - told >= PROGRESS_EVERY:
+                        told = time.monotonic()
+                        progress()
+                    finish = chunk.finish_reason or finish
+                    if chunk.content:
+                        parts.append(chunk.content)
+                        view.feed(chunk.content)
+                        session.update_answer(turn, parts)
+                    if chunk.choices and chunk.choices[0].delta.tool_calls:
+                        calls.extend(chunk.choices[0].delta.tool_calls)
+                    chunk = await anext(stream, None)
+                status = "length" if finish == "length" else "complete"
+                if not calls or self.tools is None:
+                    break
+                if len(self.rounds) >= self.tools.max_rounds:
+                    self.note = f"stopped after {len(self.rounds)} rounds of tool calls"
+                    status = "length"
+                    break
+                round_ = ToolRound("".join(parts[round_start:]))
+                self.rounds.append(round_)
+                for call in calls:
+                    round_.steps.append(await self._step(call))
+                messages += round_messages(round_)
+                await stream.aclose()  # type: ignore[attr-defined]
+                stream = self._open(messages)
+                first = asyncio.ensure_future(anext(stream, None))
         except ProviderError as error:
             status = "error"
             partial = getattr(error, "partial_text", "")
@@ -147,6 +190,23 @@ class AnswerStream:
                 await stream.aclose()  # type: ignore[attr-defined]
             metrics.finish()
             await view.finish()
-            session.end_answer(turn, "".join(parts), status, metrics.as_dict())
+            saved = metrics.as_dict()
+            if self.rounds:
+                saved["tools"] = [round_.as_dict() for round_ in self.rounds]
+            session.end_answer(turn, "".join(parts), status, saved)
             view.set_status(status)
         return status
+
+    async def _step(self, call: ToolCall) -> ToolStep:
+        """One call: asked about (unless always allowed), run or refused, shown as done."""
+        assert self.tools is not None
+        arguments = call.function.parsed_arguments()
+        decision = await self.tools.decide(call)
+        if decision.allow:
+            text, failed = await self.tools.run(call)
+            verdict = "always" if decision.always else "allowed"
+        else:
+            text, failed, verdict = denied_text(decision.reason), True, "denied"
+        step = ToolStep(call.id, call.function.name, arguments, verdict, text, failed)
+        self.tools.done(call, step)
+        return step

@@ -17,6 +17,7 @@ from ..config import DefaultsSection
 from ..providers import Message
 from ..store import Attachment, ChatRecord, ChatStore
 from .attachments import user_message
+from .tool_rounds import replay
 
 SAVE_EVERY_SECONDS = 1.0
 
@@ -141,6 +142,8 @@ class ChatSession:
                 request = user_message(turn.content, turn.attachments)
                 self.attachment_notes += request.notes
                 messages.append(request.message)
+            elif turn.role == "assistant" and turn.metrics.get("tools"):
+                messages += replay(turn.content, turn.metrics)
             elif turn.content and turn.role in ("user", "assistant"):
                 messages.append(Message(role=turn.role, content=turn.content))
         return messages

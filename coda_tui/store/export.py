@@ -39,11 +39,31 @@ def chat_to_markdown(chat: ChatRecord, messages: list[StoredMessage]) -> str:
             heading += f" — {message.status}"
         if message.siblings > 1:
             heading += f" — {message.sibling} of {message.siblings}"
-        lines += ["", f"## {heading}", "", message.content.rstrip()]
+        lines += ["", f"## {heading}"]
+        lines += _tool_lines(message.metrics.get("tools") or [])
+        lines += ["", message.content.rstrip()]
         if message.attachments:
             lines += ["", "Attached:"]
             lines += [f"- {_attachment_line(a)}" for a in message.attachments]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _tool_lines(rounds: list[dict[str, Any]]) -> list[str]:
+    """Each tool call of an answer, before its text: the call, the decision, the result."""
+    lines: list[str] = []
+    for round_ in rounds:
+        for step in round_.get("steps", []):
+            arguments = json.dumps(step.get("arguments", {}), ensure_ascii=False)
+            outcome = {"denied": "denied", "always": "allowed (always)"}.get(
+                str(step.get("decision")), "allowed"
+            )
+            if step.get("is_error") and outcome != "denied":
+                outcome += ", failed"
+            result = str(step.get("result", ""))
+            fence = _fence(result)
+            lines += ["", f"**Tool call** `{step.get('name')}` {arguments} — {outcome}", ""]
+            lines += [fence, result, fence]
+    return lines
 
 
 def _attachment_line(attachment: Attachment) -> str:

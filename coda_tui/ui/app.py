@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..config import LoadedConfig
     from ..providers import ProviderFactory
     from ..services import ModelCatalog
+    from ..services.mcp_hub import McpHub
     from ..store import ChatStore, SearchHit
 
 
@@ -94,6 +95,7 @@ class CodaApp(ReportsFailures, App[None]):
         """(messages still to index for search, of how many) while that runs."""
         self.booted = False
         """The config is loaded and the factory, catalog and store exist (see ``_boot``)."""
+        self._mcp_hub: McpHub | None = None
         self._early_ui: dict[str, Any] = {}
         if loaded is not None:
             self._boot(loaded)
@@ -351,6 +353,9 @@ class CodaApp(ReportsFailures, App[None]):
         self.loaded = self.reload()
         self.first_run = not user_config_file().exists()
         self._new_factory()
+        if self._mcp_hub is not None:  # servers from the old settings stop; new ones on demand
+            self.run_worker(self._mcp_hub.aclose(), group="mcp", exit_on_error=False)
+            self._mcp_hub = None
         from ..providers import ProviderRegistry
 
         self.run_worker(
@@ -364,12 +369,23 @@ class CodaApp(ReportsFailures, App[None]):
         self.config_changed.publish(self.loaded)
 
     async def on_unmount(self) -> None:
-        """Close every provider's connections before the loop goes."""
+        """Close every provider's connections, and stop the MCP servers, before the loop goes."""
         if not self.booted:
             return
         from ..providers import ProviderRegistry
 
         await ProviderRegistry.aclose_instances()
+        if self._mcp_hub is not None:
+            await self._mcp_hub.aclose()
+
+    @property
+    def mcp_hub(self) -> McpHub:
+        """The MCP servers of the config as it now is; none started until tools are wanted."""
+        if self._mcp_hub is None:
+            from ..services.mcp_hub import McpHub
+
+            self._mcp_hub = McpHub(self.loaded.config.mcp.servers)
+        return self._mcp_hub
 
     def use_for_session(self, provider: str, **settings: Any) -> None:
         """Settings (a typed key) used for this run only; never reach a file."""

@@ -1,11 +1,13 @@
 """A tiny MCP server for the tests, written with the official SDK: two tools (``add`` and
-``shout``), one that never answers (``hang``), and one that fails (``broken``). Run as
+``shout``), one that never answers (``hang``), one that fails (``broken``), and one that says
+whether a variable reached its environment (``has_variable``). Run as
 ``python -m tests.servers.mcp_tools`` (stdio) or with ``--http PORT`` (streamable HTTP);
 ``--crash`` writes to stderr and exits before speaking, as a misconfigured server does.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -27,9 +29,9 @@ def shout(text: str) -> str:
 
 
 @server.tool()
-def hang(seconds: float = 3600) -> str:
-    """Sleep (a tool that does not answer)."""
-    time.sleep(seconds)
+def hang(why: str = "") -> str:
+    """Sleep for an hour (a tool that does not answer)."""
+    time.sleep(3600)
     return "woke"
 
 
@@ -37,6 +39,12 @@ def hang(seconds: float = 3600) -> str:
 def broken() -> str:
     """Always fails."""
     raise RuntimeError("the broken tool broke")
+
+
+@server.tool()
+def has_variable(name: str) -> bool:
+    """Whether the server's environment has this variable (what reached the server)."""
+    return name in os.environ
 
 
 def main(argv: list[str]) -> None:

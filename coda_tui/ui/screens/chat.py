@@ -23,6 +23,7 @@ from .base import CodaScreen
 from .chat_attach import ChatAttachments
 from .chat_branches import BRANCH_BINDINGS, ChatBranches
 from .chat_navigation import NAVIGATION_BINDINGS, VISIBLE_TURNS, ChatNavigation
+from .chat_tools import ChatTools
 
 if TYPE_CHECKING:
     from ...config import LoadedConfig
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 # drawn in the app's first frame, before the config is loaded (see CodaApp._boot).
 
 
-class ChatScreen(ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
+class ChatScreen(ChatTools, ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
     CSS_PATH = "chat.tcss"
     AUTO_FOCUS = "#prompt"  # focused once as the screen opens (a focus() after costs a redraw)
     PALETTE = CHAT_COMMANDS
@@ -136,6 +137,7 @@ class ChatScreen(ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
 
     async def show_session(self) -> None:
         """Rebuild the message list from the session (new chat, or one reopened)."""
+        self.allowed_tools.clear()  # "always" was for the chat it was said in
         self._update_title()
         self.metrics = None  # the figures shown were another answer's
         self.status_line.show(Content(""))
@@ -169,8 +171,13 @@ class ChatScreen(ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
 
     def _view(self, turn: Turn) -> MessageView:
         label = None
+        steps = []
         if turn.role == "assistant":
             label = " · ".join(part for part in (turn.provider, turn.model) if part) or None
+            if turn.metrics.get("tools"):
+                from ...services.tool_rounds import rounds_of
+
+                steps = [step for round_ in rounds_of(turn.metrics) for step in round_.steps]
         return MessageView(
             turn.role,
             turn.content,
@@ -179,6 +186,7 @@ class ChatScreen(ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
             message_id=turn.message_id,
             branch=(turn.sibling, turn.siblings),
             attachments=turn.attachments,
+            tool_steps=steps,
         )
 
     def _later_button(self) -> Button:
@@ -255,8 +263,11 @@ class ChatScreen(ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
 
         session = self.session
         model = self.models.get((session.provider, session.model))
-        answer = AnswerStream(session, self.coda.factory, model.pricing if model else None)
+        tools = await self.tool_runner()
+        answer = AnswerStream(session, self.coda.factory, model.pricing if model else None, tools)
         view = self._view(answer.turn)
+        if tools is not None:
+            tools.view = view
         self.metrics = answer.metrics
 
         async def mount() -> None:
@@ -270,6 +281,12 @@ class ChatScreen(ChatAttachments, ChatBranches, ChatNavigation, CodaScreen):
             self._report_save_error()
             for note in session.attachment_notes:
                 self.notify(note, severity="warning", timeout=10)
+            if answer.note:
+                self.notify(f"Answer {answer.note} (max_rounds in [mcp])", severity="warning")
+            if tools is not None and tools.cards:
+                for card in tools.cards.values():
+                    card.stopped()
+                self.query_one("#prompt").focus()
 
     def _report_save_error(self) -> None:
         if self.session.save_error:

@@ -16,6 +16,7 @@ from ..text import fence_language, visible_text
 from ..textual_compat import settle_size
 
 if TYPE_CHECKING:
+    from ...services.tool_rounds import ToolStep
     from ...store import Attachment
 
 _CODE_BLOCK = re.compile(r"^(`{3,}|~{3,})[^\n]*\n(.*?)^\1\s*$", re.DOTALL | re.MULTILINE)
@@ -230,6 +231,7 @@ class MessageView(Vertical, can_focus=True):
         message_id: int | None = None,
         branch: tuple[int, int] = (1, 1),
         attachments: list[Attachment] | None = None,
+        tool_steps: list[ToolStep] | None = None,
     ) -> None:
         super().__init__(classes=role)
         self.role = role
@@ -242,6 +244,8 @@ class MessageView(Vertical, can_focus=True):
 
         self.body = AnswerMarkdown(visible_text(content), classes="message-body")
         self.attachments = list(attachments or [])
+        self.tool_steps = list(tool_steps or [])
+        """The tool calls a saved answer made, shown as finished cards above its text."""
         self._status_line = Static("", classes="message-status")
         self._status_line.display = False
 
@@ -257,6 +261,13 @@ class MessageView(Vertical, can_focus=True):
             from .attachment_bar import chips
 
             yield MessageHeader(chips(self.attachments), classes="message-attachments")
+        if self.tool_steps:
+            from .tool_card import ToolCard
+
+            for step in self.tool_steps:
+                card = ToolCard(step.name, step.arguments)
+                card.finish(step)
+                yield card
         yield self.body
         yield self._status_line
 
@@ -278,6 +289,11 @@ class MessageView(Vertical, can_focus=True):
             self.screen.set_focus(views[index])
         elif index >= len(views):
             self.screen.focus_next()
+
+    def waiting_on_tools(self) -> None:
+        """A tool card speaks for the answer now: no "waiting for the first token"."""
+        if self.status == "streaming":
+            self._status_line.display = False
 
     def feed(self, text: str) -> None:
         if self._status_line.display and self.status == "streaming":

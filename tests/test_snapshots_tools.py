@@ -1,0 +1,27 @@
+"""MCP tools as a user sees them: a tool card waiting for approval, and a finished round."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .test_snapshots import snapshot_app, steady, still_clock  # noqa: F401 - autouse: a still clock
+from .test_tools_app import mcp_config
+
+
+@pytest.mark.parametrize("moment", ["waiting", "finished"])
+def test_tool_card(snap_compare, user_config: Path, moment: str) -> None:  # type: ignore[no-untyped-def]
+    async def call(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press(*"Use calc__shout on this", "enter")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if pilot.app.query("ToolCard"):
+                break
+        if moment == "finished":
+            await pilot.press("y")
+            await pilot.app.workers.wait_for_complete()
+        await steady(pilot)
+
+    app = snapshot_app(user_config, mcp_config())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=call)

@@ -1,0 +1,247 @@
+"""MCP tools in the chat, end to end: a model on each local test server asks for a tool of a
+real MCP server (tests/servers/mcp_tools, over stdio); the card asks; allowed, the result goes
+back in that protocol's own shape and the model answers; denied, the model is told why;
+"always" skips the question next time; a hanging tool times out; a crashing server is reported
+and the chat goes on."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from coda_tui.ui.widgets.message import MessageView
+from coda_tui.ui.widgets.tool_card import ToolCard
+
+from .servers.ollama import OllamaServer
+from .servers.openai_compat import OpenAICompatServer
+from .test_app import chat, make_app, ollama_config, screen_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def mcp_config(*extra: str, name: str = "calc", timeout: float = 30) -> str:
+    args = json.dumps(["-m", "tests.servers.mcp_tools", *extra])
+    return (
+        f"[mcp.servers.{name}]\ncommand = {json.dumps(sys.executable)}\nargs = {args}\n"
+        f"cwd = {json.dumps(str(ROOT))}\ntimeout = {timeout}\n"
+    )
+
+
+async def ask(pilot, text: str) -> ToolCard:  # type: ignore[no-untyped-def]
+    """Send ``text`` and wait for the card that asks."""
+    await pilot.press(*text, "enter")
+    for _ in range(200):
+        await pilot.pause(0.05)
+        cards = [c for c in pilot.app.query(ToolCard) if c.decision and not c.decision.done()]
+        if cards:
+            return cards[0]
+    raise AssertionError("no tool card asked")
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def chat_bodies(server: OllamaServer) -> list[dict]:  # type: ignore[type-arg]
+    return [body for _, path, body in server.state.requests if path == "/api/chat"]
+
+
+async def test_ollama_allow_sends_the_result_back_and_the_model_answers(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        card = await ask(pilot, "calc__shout this")
+        assert card.tool_name == "calc__shout" and card.arguments == {"text": "calc__shout this"}
+        assert "Run it?  y once · a always in this chat · n deny" in screen_text(app)
+        offered = [t["function"]["name"] for t in chat_bodies(ollama_server)[-1]["tools"]]
+        assert offered == [
+            "calc__add",
+            "calc__shout",
+            "calc__hang",
+            "calc__broken",
+            "calc__has_variable",
+        ]
+        await pilot.press("y")
+        await settle(pilot)
+        last = chat_bodies(ollama_server)[-1]["messages"]
+        assert last[-2:] == [
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {"function": {"name": "calc__shout", "arguments": {"text": "calc__shout this"}}}
+                ],
+            },
+            {"role": "tool", "content": "CALC__SHOUT THIS!", "tool_name": "calc__shout"},
+        ]
+        answer = list(app.query(MessageView))[-1]
+        assert answer.text == "You said: calc__shout this. Ollama fake answering."
+        assert "✓  CALC__SHOUT THIS!" in screen_text(app)
+        # saved with the answer, and played back when the chat goes on
+        turn = chat(app).session.turns[-1]
+        assert turn.metrics["tools"][0]["steps"][0]["result"] == "CALC__SHOUT THIS!"
+        await pilot.press(*"thanks", "enter")
+        await settle(pilot)
+        again = chat_bodies(ollama_server)[-1]["messages"]
+        assert [m["role"] for m in again] == ["user", "assistant", "tool", "assistant", "user"]
+
+
+async def test_deny_tells_the_model_and_always_skips_the_question(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, "calc__shout no")
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#value").value = "not in the office"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        told = chat_bodies(ollama_server)[-1]["messages"][-1]
+        assert told == {
+            "role": "tool",
+            "content": "The user did not allow this tool call. They said: not in the office",
+            "tool_name": "calc__shout",
+        }
+        await ask(pilot, "calc__shout once more")
+        await pilot.press("a")
+        await settle(pilot)
+        asked = len(chat_bodies(ollama_server))
+        await pilot.press(*"calc__shout again", "enter")  # no card asks this time
+        await settle(pilot)
+        assert len(chat_bodies(ollama_server)) == asked + 2
+        assert chat_bodies(ollama_server)[-1]["messages"][-1]["content"] == "CALC__SHOUT AGAIN!"
+
+
+async def test_openai_compatible_gets_the_result_in_its_shape(
+    user_config: Path,
+    monkeypatch,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("TEST_KEY", "sk-test-key")
+    with OpenAICompatServer() as server:
+        config = (
+            '[defaults]\nprovider = "local"\n[providers.local]\ntype = "litellm"\n'
+            f'model = "openai/gpt-4o-mini"\napi_base = "{server.api_base}"\n'
+            'api_key = "${TEST_KEY}"\n' + mcp_config()
+        )
+        app = make_app(user_config, config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await ask(pilot, "calc__shout hi")
+            await pilot.press("y")
+            await settle(pilot)
+            messages = server.state.requests[-1][2]["messages"]
+            call = messages[-2]["tool_calls"][0]
+            assert messages[-2]["role"] == "assistant"
+            assert call["function"] == {
+                "name": "calc__shout",
+                "arguments": json.dumps({"text": "calc__shout hi"}),
+            }
+            assert messages[-1] == {
+                "role": "tool",
+                "content": "CALC__SHOUT HI!",
+                "name": "calc__shout",
+                "tool_call_id": call["id"],
+            }
+
+
+async def test_oci_gets_the_result_as_a_tool_message(user_config: Path, tmp_path: Path) -> None:
+    from .servers.oci_genai import OCIServer
+    from .test_oci_provider import COMPARTMENT, LLAMA, make_account
+
+    (tmp_path / "oci").mkdir()
+    with OCIServer() as server:
+        account = make_account(tmp_path / "oci", server)
+        config = (
+            f'[defaults]\nprovider = "oci_genai"\n[providers.oci_genai]\nmodel = "{LLAMA}"\n'
+            f'config_file = "{account.config_file}"\ncompartment_id = "{COMPARTMENT}"\n'
+            f'endpoint = "{server.url}"\nmax_attempts = 1\n' + mcp_config()
+        )
+        app = make_app(user_config, config)
+        async with app.run_test(size=(80, 24)) as pilot:
+            card = await ask(pilot, "weather?")
+            assert card.tool_name == "calc__add"  # the fake calls the first tool offered
+            await pilot.press("y")
+            await settle(pilot)
+            chat_request = server.state.chat_bodies[-1]["chatRequest"]
+            tool_message = chat_request["messages"][-1]
+            assert tool_message["role"] == "TOOL" and tool_message["toolCallId"] == "call_oci_1"
+            [part] = tool_message["content"]
+            assert part["type"] == "TEXT" and "validation error" in part["text"].lower()
+            answer = list(app.query(MessageView))[-1]
+            assert answer.text.startswith("The tool said: ")
+
+
+async def test_a_hanging_tool_times_out_and_the_model_is_told(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config(timeout=0.5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, "calc__hang")
+        await pilot.press("y")
+        await settle(pilot)
+        told = chat_bodies(ollama_server)[-1]["messages"][-1]
+        assert told["role"] == "tool" and told["content"] == "hang did not answer within 0.5 s"
+        assert "✕ failed  hang did not answer within 0.5 s" in screen_text(app)
+
+
+async def test_a_crashing_server_is_reported_and_the_chat_goes_on(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    config = ollama_config(ollama_server.url) + mcp_config("--crash", name="bad")
+    app = make_app(user_config, config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"hello", "enter")
+        await settle(pilot)
+        notes = [str(n.message) for n in app._notifications]
+        assert any(
+            n.startswith("MCP server bad failed: ")
+            and n.endswith("fatal: missing API token (set TOOLS_TOKEN)")
+            for n in notes
+        )
+        assert "tools" not in chat_bodies(ollama_server)[-1]
+        answer = list(app.query(MessageView))[-1]
+        assert answer.text == "You said: hello. Ollama fake answering."
+
+
+async def test_tool_calls_are_in_the_markdown_and_json_exports(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    from coda_tui.store import chat_to_json, chat_to_markdown
+
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, "calc__shout export")
+        await pilot.press("y")
+        await settle(pilot)
+        record = chat(app).session.record
+        assert record is not None and app.store is not None
+        messages = app.store.messages(record.id)
+        markdown = chat_to_markdown(record, messages)
+        assert (
+            '**Tool call** `calc__shout` {"text": "calc__shout export"} — allowed\n\n'
+            "```\nCALC__SHOUT EXPORT!\n```\n\nYou said: calc__shout export." in markdown
+        )
+        data = json.loads(chat_to_json(record, messages))
+        [step] = data["messages"][1]["metrics"]["tools"][0]["steps"]
+        assert step["name"] == "calc__shout" and step["decision"] == "allowed"
+
+
+async def test_a_reopened_chat_shows_its_tool_calls(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, "calc__shout reopen")
+        await pilot.press("y")
+        await settle(pilot)
+        record = chat(app).session.record
+        assert record is not None
+        await pilot.press("ctrl+n")
+        await chat(app).open_chat(record.id)
+        await pilot.pause()
+        [card] = app.query(ToolCard)
+        assert card.has_class("-done") and "✓  CALC__SHOUT REOPEN!" in screen_text(app)
