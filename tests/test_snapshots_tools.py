@@ -25,3 +25,17 @@ def test_tool_card(snap_compare, user_config: Path, moment: str) -> None:  # typ
 
     app = snapshot_app(user_config, mcp_config())
     assert snap_compare(app, terminal_size=(80, 24), run_before=call)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_tools_screen(snap_compare, user_config: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    async def open_tools(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.app.run_action("tools")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        screen = pilot.app.screen
+        screen.query_one("#tool-list").highlighted = screen.rows.index(("bad", None))
+        await steady(pilot)
+
+    app = snapshot_app(user_config, mcp_config() + mcp_config("--crash", name="bad"))
+    assert snap_compare(app, terminal_size=size, run_before=open_tools)

@@ -245,3 +245,42 @@ async def test_a_reopened_chat_shows_its_tool_calls(
         await pilot.pause()
         [card] = app.query(ToolCard)
         assert card.has_class("-done") and "✓  CALC__SHOUT REOPEN!" in screen_text(app)
+
+
+async def test_the_tools_screen_shows_states_schemas_and_turns_a_tool_off(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    from coda_tui.ui.screens.tools import ToolsScreen
+
+    config = ollama_config(ollama_server.url) + mcp_config() + mcp_config("--crash", name="bad")
+    app = make_app(user_config, config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.run_action("tools")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ToolsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "● calc  5 tools" in text and "✕ bad  failed" in text
+        assert "[x] shout  The text in capitals." in text
+        assert screen.rows[2] == ("calc", "shout")
+        screen.query_one("#tool-list").highlighted = 2  # type: ignore[attr-defined]
+        await pilot.pause()
+        assert '"required": [\n    "text"\n  ]' in str(screen.query_one("#tool-details").render())
+        await pilot.press("enter")  # shout: off
+        assert "calc__shout" in app.mcp_hub.disabled and "[ ] shout" in screen_text(app)
+        bad_row = screen.rows.index(("bad", None))
+        screen.query_one("#tool-list").highlighted = bad_row  # type: ignore[attr-defined]
+        await pilot.pause()
+        details = str(screen.query_one("#tool-details").render())
+        assert "stderr:\nfatal: missing API token (set TOOLS_TOKEN)" in details
+        await pilot.press("r")  # restarted: it fails again, the same way
+        await app.workers.wait_for_complete()
+        assert app.mcp_hub.states["bad"].status == "failed"
+        await pilot.press("escape")
+        await pilot.press(*"calc__shout off?", "enter")  # no longer offered: no card
+        await settle(pilot)
+        offered = [t["function"]["name"] for t in chat_bodies(ollama_server)[-1]["tools"]]
+        assert "calc__shout" not in offered and "calc__add" in offered
+        assert not app.query(ToolCard)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -75,6 +74,8 @@ class McpHub:
         self.servers = dict(servers)
         self.environ = environ
         self.states = {name: ServerState(name) for name in self.servers}
+        self.disabled: set[str] = set()
+        """Tools (``server__tool``) not offered to models, whatever their server (this run)."""
         self._clients: dict[str, Any] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._ready: dict[str, asyncio.Event] = {}
@@ -133,9 +134,8 @@ class McpHub:
         if server.command is not None:
             from mcp.client.stdio import StdioServerParameters, stdio_client
 
-            command = sys.executable if server.command in ("python", "python3") else server.command
             params = StdioServerParameters(
-                command=command, args=server.args, env=env or None, cwd=server.cwd
+                command=server.command, args=server.args, env=env or None, cwd=server.cwd
             )
             return stdio_client(params, errlog=stderr)
         import httpx2
@@ -167,7 +167,19 @@ class McpHub:
         a server that fails gives none."""
         wanted = names if names is not None else [n for n, s in self.servers.items() if s.enabled]
         states = await asyncio.gather(*(self.start(name) for name in wanted))
-        return [tool for state in states if state.status == "ready" for tool in state.tools]
+        return [
+            tool
+            for state in states
+            if state.status == "ready"
+            for tool in state.tools
+            if tool.qualified not in self.disabled
+        ]
+
+    async def restart(self, name: str) -> ServerState:
+        """Stop ``name`` (if it runs) and start it again: after its config or program changed,
+        or it failed."""
+        await self.stop(name)
+        return await self.start(name)
 
     def find(self, qualified: str) -> ToolInfo | None:
         server, _, name = qualified.partition(SEPARATOR)
@@ -178,7 +190,7 @@ class McpHub:
         """Run the tool; every failure (unknown tool, a server that is gone, a timeout, the
         tool's own error) is a failed result with the reason."""
         tool = self.find(qualified)
-        if tool is None:
+        if tool is None or qualified in self.disabled:
             return ToolResult(f"no tool named {qualified}", is_error=True)
         client = self._clients.get(tool.server)
         if client is None:

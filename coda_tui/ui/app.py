@@ -276,6 +276,12 @@ class CodaApp(ReportsFailures, App[None]):
 
         self.push_screen(LeaderboardScreen(self.store))
 
+    def action_tools(self) -> None:
+        """The MCP servers, their state and their tools."""
+        from .screens.tools import ToolsScreen
+
+        self.push_screen(ToolsScreen(self.mcp_hub))
+
     def action_run_prompt_set(self) -> None:
         """Ask for a prompt set and the models, then run it as a grid."""
         from ..services.prompt_sets import PromptSetError, Target, load_prompt_set

@@ -26,6 +26,7 @@ APP_COMMANDS = (
     ("run_prompt_set", "Arena: run a prompt set", "A JSONL or TOML file against several models"),
     ("open_run", "Arena: open a saved run", "A prompt set's grid again: read, diff, export"),
     ("copy_selection", "Copy the selected text", "Drag the mouse across messages; Ctrl+C"),
+    ("tools", "Tools: MCP servers and their tools", "State, errors, schemas; turn tools off"),
 )
 """Actions of the app itself, in the palette on every screen."""
 
