@@ -54,6 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
         "ask", parents=[after], help="answer one prompt on stdout (the prompt, or stdin)"
     )
     ask.add_argument("prompt", nargs="*", help="the prompt; read from stdin when absent")
+    ask.add_argument(
+        "--tools", action="store_true", help="offer the MCP servers' tools ([mcp.servers])"
+    )
+    ask.add_argument(
+        "--allow-tool",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run this tool when the model asks (server__tool or tool; again for more); "
+        "any other call is denied",
+    )
     models = commands.add_parser("models", parents=[after], help="list the models you can use")
     models.add_argument("--json", action="store_true", help="one JSON array, for programs")
     search = commands.add_parser(
@@ -149,6 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         loaded = load_config(config_file=args.config, flags=flags_from(args))
         for problem in loaded.problems:
             print(f"coda-tui: warning: {problem}", file=sys.stderr)
+        if args.command == "ask" and (args.tools or args.allow_tool):
+            from .ask_tools import ask_with_tools
+
+            prompt = oneshot.read_prompt(" ".join(args.prompt))
+            if prompt is None:
+                return oneshot.EXIT_USAGE
+            return ask_with_tools(loaded, args.provider, args.model, prompt, args.allow_tool)
         if args.command == "ask":
             return oneshot.ask(loaded, args.provider, args.model, " ".join(args.prompt))
         return oneshot.models(loaded, args.provider, as_json=args.json)

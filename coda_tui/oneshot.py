@@ -26,12 +26,21 @@ def _fail(error: ProviderError) -> int:
     return EXIT_ERROR
 
 
-def ask(loaded: LoadedConfig, provider: str | None, model: str | None, prompt: str) -> int:
+def read_prompt(prompt: str) -> str | None:
+    """The prompt given, else stdin's; None (said on stderr) when there is none."""
     if not prompt.strip() and not sys.stdin.isatty():
         prompt = sys.stdin.read()
     if not prompt.strip():
         print("coda-tui: ask needs a prompt, as arguments or on stdin", file=sys.stderr)
+        return None
+    return prompt
+
+
+def ask(loaded: LoadedConfig, provider: str | None, model: str | None, prompt: str) -> int:
+    given = read_prompt(prompt)
+    if given is None:
         return EXIT_USAGE
+    prompt = given
     factory = ProviderFactory(loaded)
     try:
         chosen = factory.create(provider or None, **({"model": model} if model else {}))

@@ -284,3 +284,39 @@ async def test_the_tools_screen_shows_states_schemas_and_turns_a_tool_off(
         offered = [t["function"]["name"] for t in chat_bodies(ollama_server)[-1]["tools"]]
         assert "calc__shout" not in offered and "calc__add" in offered
         assert not app.query(ToolCard)
+
+
+def run_ask(user_config: Path, config: str, *args: str):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+
+    user_config.write_text(config, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "coda_tui", "ask", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=90,
+        cwd=ROOT,
+    )
+
+
+def test_ask_runs_only_the_tools_named_on_the_command_line(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    config = ollama_config(ollama_server.url) + mcp_config()
+    allowed = run_ask(user_config, config, "--tools", "--allow-tool", "shout", "calc__shout hi")
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stdout == "You said: calc__shout hi. Ollama fake answering.\n"
+    assert 'coda-tui: tool calc__shout {"text": "calc__shout hi"}: ran: CALC__SHOUT HI!' in (
+        allowed.stderr
+    )
+    assert chat_bodies(ollama_server)[-1]["messages"][-1]["content"] == "CALC__SHOUT HI!"
+    denied = run_ask(user_config, config, "--tools", "calc__shout no")
+    assert denied.returncode == 0, denied.stderr
+    assert "calc__shout" in denied.stderr and ": denied: " in denied.stderr
+    told = chat_bodies(ollama_server)[-1]["messages"][-1]["content"]
+    assert told == (
+        "The user did not allow this tool call. They said: this tool was not allowed on the "
+        "command line (--allow-tool)"
+    )
