@@ -20,11 +20,13 @@ from .test_app import chat, make_app, ollama_config, screen_text
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def mcp_config(*extra: str, name: str = "calc", timeout: float = 30) -> str:
+def mcp_config(
+    *extra: str, name: str = "calc", timeout: float = 30, allow: tuple[str, ...] = ()
+) -> str:
     args = json.dumps(["-m", "tests.servers.mcp_tools", *extra])
     return (
         f"[mcp.servers.{name}]\ncommand = {json.dumps(sys.executable)}\nargs = {args}\n"
-        f"cwd = {json.dumps(str(ROOT))}\ntimeout = {timeout}\n"
+        f"cwd = {json.dumps(str(ROOT))}\ntimeout = {timeout}\nallow = {json.dumps(list(allow))}\n"
     )
 
 
@@ -320,3 +322,15 @@ def test_ask_runs_only_the_tools_named_on_the_command_line(
         "The user did not allow this tool call. They said: this tool was not allowed on the "
         "command line (--allow-tool)"
     )
+
+
+async def test_a_tool_allowed_in_the_config_runs_without_asking(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config(allow=("shout",)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"calc__shout saved", "enter")
+        await settle(pilot)
+        assert chat_bodies(ollama_server)[-1]["messages"][-1]["content"] == "CALC__SHOUT SAVED!"
+        [card] = app.query(ToolCard)
+        assert card.has_class("-done")

@@ -138,6 +138,8 @@ class McpServer(StrictModel):
     """Sent with every request to ``url``; a secret belongs in ``${VAR}``."""
     enabled: bool = True
     """Offered to the model in every chat (the Tools mode turns it off or on)."""
+    allow: list[str] = Field(default_factory=list)
+    """Tools of this server that run without asking (by their own name); others ask first."""
     timeout: float = Field(default=30.0, gt=0)
     """Seconds a tool may run before the model is told it timed out."""
 

@@ -45,13 +45,19 @@ class ScreenToolRunner:
             self.view.waiting_on_tools()
             await self.view.mount(card, before=self.view.body)
             self.screen.messages.anchor()
-        if call.function.name in self.screen.allowed_tools:
+        if call.function.name in self.screen.allowed_tools or self._saved(call.function.name):
             card.running()
             return Decision(True, always=True)
         decision = await card.ask()
         if decision.always:
             self.screen.allowed_tools.add(call.function.name)
         return decision
+
+    def _saved(self, qualified: str) -> bool:
+        """Allowed in the config: ``allow = ["tool"]`` in its server's section."""
+        server, _, tool = qualified.partition("__")
+        section = self.hub.servers.get(server)
+        return section is not None and tool in section.allow
 
     async def run(self, call: ToolCall) -> tuple[str, bool]:
         result = await self.hub.call(call.function.name, call.function.parsed_arguments())

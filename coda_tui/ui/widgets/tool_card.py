@@ -98,7 +98,7 @@ class ToolCard(Vertical, can_focus=True):
             self._state.update(Content("⏹ stopped before it ran"))
 
     def running(self) -> None:
-        self._state.update(Content("running… (allowed in this chat)"))
+        self._state.update(Content("running… (allowed without asking)"))
 
     def finish(self, step: ToolStep) -> None:
         if step.decision == "denied":
