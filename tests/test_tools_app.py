@@ -334,3 +334,23 @@ async def test_a_tool_allowed_in_the_config_runs_without_asking(
         assert chat_bodies(ollama_server)[-1]["messages"][-1]["content"] == "CALC__SHOUT SAVED!"
         [card] = app.query(ToolCard)
         assert card.has_class("-done")
+
+
+async def test_time_waiting_for_you_is_not_the_models_time(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    import asyncio
+
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ask(pilot, "calc__shout slowly")
+        await asyncio.sleep(1.0)  # you think it over
+        await pilot.press("y")
+        await settle(pilot)
+        metrics = chat(app).session.turns[-1].metrics
+        assert metrics["ttft_s"] < 0.5 and metrics["total_s"] < 0.9
+        # both rounds' tokens add up (the fake counts its reply's 7 in the call's round too)
+        from .servers.ollama import tokens
+
+        answer = "You said: calc__shout slowly. Ollama fake answering."
+        assert metrics["output_tokens"] == 2 * len(tokens(answer)) == 14

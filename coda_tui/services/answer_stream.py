@@ -162,8 +162,10 @@ class AnswerStream:
                     break
                 round_ = ToolRound("".join(parts[round_start:]))
                 self.rounds.append(round_)
+                left = metrics.now()
                 for call in calls:
                     round_.steps.append(await self._step(call))
+                metrics.next_round(metrics.now() - left)
                 messages += round_messages(round_)
                 await stream.aclose()  # type: ignore[attr-defined]
                 stream = self._open(messages)

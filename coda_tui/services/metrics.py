@@ -42,14 +42,29 @@ class StreamMetrics:
     finished: float | None = None
     characters: int = 0
     usage: Usage | None = None
+    away: float = 0.0
+    """Seconds spent outside the model (a tool call waiting for you, a tool running): not
+    part of its speed or its time."""
+    _earlier: Usage | None = None  # the tool rounds before this one
 
     def on_chunk(self, chunk: ChatCompletionChunk) -> None:
         text = chunk.content
-        if text and self.first_token is None:
+        calls = bool(chunk.choices and chunk.choices[0].delta.tool_calls)
+        if (text or calls) and self.first_token is None:
             self.first_token = monotonic()
         self.characters += len(text)
         if chunk.usage is not None:
-            self.usage = chunk.usage
+            self.usage = _added(self._earlier, chunk.usage)
+
+    @staticmethod
+    def now() -> float:
+        """The clock these figures use (a test can stop it)."""
+        return monotonic()
+
+    def next_round(self, away: float) -> None:
+        """A tool round ended after ``away`` seconds outside the model; another request goes."""
+        self.away += away
+        self._earlier = self.usage
 
     def finish(self) -> None:
         self.finished = monotonic()
@@ -74,7 +89,7 @@ class StreamMetrics:
         if self.first_token is None:
             return None
         end = self.finished if self.finished is not None else monotonic()
-        elapsed = end - self.first_token
+        elapsed = end - self.first_token - self.away
         # An answer that came in one read has no speed to tell: 1,000 tokens over a
         # millisecond read as a million tokens a second.
         return self.output_tokens / elapsed if elapsed >= MIN_SPEED_SPAN else None
@@ -82,7 +97,7 @@ class StreamMetrics:
     @property
     def total_seconds(self) -> float:
         end = self.finished if self.finished is not None else monotonic()
-        return end - self.started
+        return end - self.started - self.away
 
     @property
     def cost(self) -> float | None:
@@ -111,3 +126,13 @@ class StreamMetrics:
             "total_s": self.total_seconds,
             "cost": self.cost,
         }
+
+
+def _added(earlier: Usage | None, usage: Usage) -> Usage:
+    if earlier is None:
+        return usage
+    return Usage(
+        prompt_tokens=earlier.prompt_tokens + usage.prompt_tokens,
+        completion_tokens=earlier.completion_tokens + usage.completion_tokens,
+        total_tokens=earlier.total_tokens + usage.total_tokens,
+    )
