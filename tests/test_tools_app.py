@@ -354,3 +354,16 @@ async def test_time_waiting_for_you_is_not_the_models_time(
 
         answer = "You said: calc__shout slowly. Ollama fake answering."
         assert metrics["output_tokens"] == 2 * len(tokens(answer)) == 14
+
+
+async def test_esc_while_a_card_waits_stops_the_answer(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        card = await ask(pilot, "calc__shout wait")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert chat(app).session.turns[-1].status == "stopped"
+        assert "⏹ stopped" in screen_text(app)
+        assert card.decision is not None and card.decision.cancelled()

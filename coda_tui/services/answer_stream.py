@@ -160,6 +160,7 @@ class AnswerStream:
                     self.note = f"stopped after {len(self.rounds)} rounds of tool calls"
                     status = "length"
                     break
+                status = "stopped"  # until the model has answered after its tools
                 round_ = ToolRound("".join(parts[round_start:]))
                 self.rounds.append(round_)
                 left = metrics.now()

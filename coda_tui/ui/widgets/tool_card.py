@@ -92,10 +92,12 @@ class ToolCard(Vertical, can_focus=True):
         self.app.push_screen(TextPromptScreen("Deny: what should the model be told?"), said)
 
     def stopped(self) -> None:
-        """The answer ended (Esc) while the card waited or ran: it never will."""
+        """The answer ended (Esc) while the card waited or its tool ran."""
+        if self.has_class("-done") or self.has_class("-failed"):
+            return
         if self.decision is not None and not self.decision.done():
             self.decision.cancel()
-            self._state.update(Content("⏹ stopped before it ran"))
+        self._state.update(Content("⏹ stopped"))
 
     def running(self) -> None:
         self._state.update(Content("running… (allowed without asking)"))
