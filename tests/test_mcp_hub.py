@@ -99,6 +99,10 @@ async def test_a_server_that_crashes_at_start_is_failed_with_its_stderr() -> Non
         assert bad.stderr_tail == "fatal: missing API token (set TOOLS_TOKEN)"
         result = await hub.call("bad__add", {"a": 1, "b": 2})
         assert result.is_error
+        started = time.monotonic()
+        await hub.tools()  # the next prompt does not wait for it to fail again
+        assert hub.states["bad"].status == "failed" and time.monotonic() - started < 0.1
+        assert (await hub.restart("bad")).status == "failed"  # tried again when asked
     finally:
         await hub.aclose()
 

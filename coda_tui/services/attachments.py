@@ -21,6 +21,7 @@ from typing import cast
 from ..providers import ImagePart, Message, Model
 from ..providers.models import ImageType
 from ..store import Attachment
+from ..store.export import fence_for
 
 MAX_TEXT_BYTES = 2_000_000
 """A text file bigger than this (about 500,000 tokens) is more than any model's context."""
@@ -149,20 +150,11 @@ def _base64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _fence(text: str) -> str:
-    """A fence longer than any run of backticks in ``text``: nothing in a file closes it."""
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    return "`" * max(3, longest + 1)
-
-
 def context_block(attachment: Attachment, text: str | None) -> str:
     """How a file goes to the model: its path, then its text in a fence."""
     if text is None:
         return f"(The file {attachment.path} was attached here; it is no longer on disk.)"
-    fence = _fence(text)
+    fence = fence_for(text)
     return f"File {attachment.path}:\n\n{fence}\n{text.rstrip(chr(10))}\n{fence}"
 
 

@@ -84,8 +84,12 @@ class McpHub:
     # -- starting and stopping ------------------------------------------------------------------
 
     async def start(self, name: str) -> ServerState:
-        """Start ``name`` unless it is running or starting; return once it is ready or failed."""
+        """Start ``name`` unless it is running or starting; return once it is ready or failed.
+        A server that failed stays failed (every prompt would wait for it to fail again) until
+        ``restart``."""
         state = self.states[name]
+        if state.status == "failed":
+            return state
         if name not in self._tasks or self._tasks[name].done():
             state.status, state.error, state.stderr_tail = "starting", "", ""
             self._ready[name], self._stop[name] = asyncio.Event(), asyncio.Event()
@@ -179,6 +183,7 @@ class McpHub:
         """Stop ``name`` (if it runs) and start it again: after its config or program changed,
         or it failed."""
         await self.stop(name)
+        self.states[name].status = "stopped"
         return await self.start(name)
 
     def find(self, qualified: str) -> ToolInfo | None:

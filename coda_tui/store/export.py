@@ -17,7 +17,7 @@ def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _fence(text: str) -> str:
+def fence_for(text: str) -> str:
     """A code fence longer than any backtick run in ``text``, so nothing breaks out of it."""
     longest = run = 0
     for char in text:
@@ -29,7 +29,7 @@ def _fence(text: str) -> str:
 def chat_to_markdown(chat: ChatRecord, messages: list[StoredMessage]) -> str:
     lines = [f"# {chat.title}", "", f"*{chat.provider} · {chat.model} · {_when(chat.created_at)}*"]
     if chat.system_prompt:
-        fence = _fence(chat.system_prompt)
+        fence = fence_for(chat.system_prompt)
         lines += ["", "**System prompt**", "", fence, chat.system_prompt, fence]
     for message in messages:
         heading = _HEADINGS.get(message.role, message.role.title())
@@ -60,7 +60,7 @@ def _tool_lines(rounds: list[dict[str, Any]]) -> list[str]:
             if step.get("is_error") and outcome != "denied":
                 outcome += ", failed"
             result = str(step.get("result", ""))
-            fence = _fence(result)
+            fence = fence_for(result)
             lines += ["", f"**Tool call** `{step.get('name')}` {arguments} — {outcome}", ""]
             lines += [fence, result, fence]
     return lines
