@@ -367,3 +367,42 @@ async def test_esc_while_a_card_waits_stops_the_answer(
         assert chat(app).session.turns[-1].status == "stopped"
         assert "⏹ stopped" in screen_text(app)
         assert card.decision is not None and card.decision.cancelled()
+
+
+async def test_compare_panes_ask_about_their_own_calls_and_always_holds_for_both(
+    user_config: Path,
+) -> None:
+    from coda_tui.config import load_config
+    from coda_tui.ui.app import CodaApp
+    from coda_tui.ui.screens.compare import CompareScreen
+
+    user_config.write_text(
+        '[compare]\npanes = [{ provider = "mock" }, { provider = "mock", model = "mock-priced" }]\n'
+        "[providers.mock]\ndelay = 0\n" + mcp_config(),
+        encoding="utf-8",
+    )
+    app = CodaApp(load_config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        await pilot.press(*"calc__shout both", "enter")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if len(screen.query(ToolCard)) == 2:
+                break
+        first, second = screen.query(ToolCard)
+        first.action_decide("always")  # the same tool in the other pane: allowed from now on
+        second.action_decide("once")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        answers = [pane.session.turns[-1].content for pane in screen.panes]
+        assert answers == ["The tool returned: CALC__SHOUT BOTH!"] * 2
+        assert screen.allowed_tools == {"calc__shout"}
+        await pilot.press(*"calc__shout again", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(c.has_class("-done") for c in screen.query(ToolCard))  # nobody asked
+        answers = [pane.session.turns[-1].content for pane in screen.panes]
+        assert answers == ["The tool returned: CALC__SHOUT AGAIN!"] * 2

@@ -284,8 +284,7 @@ class ChatScreen(ChatTools, ChatAttachments, ChatBranches, ChatNavigation, CodaS
             if answer.note:
                 self.notify(f"Answer {answer.note} (max_rounds in [mcp])", severity="warning")
             if tools is not None and tools.cards:
-                for card in tools.cards.values():
-                    card.stopped()
+                tools.ended()
                 self.query_one("#prompt").focus()
 
     def _report_save_error(self) -> None:

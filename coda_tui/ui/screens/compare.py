@@ -22,6 +22,7 @@ from ..widgets.compare_pane import ComparePane
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from ..widgets.prompt import PromptInput
+from ..widgets.tool_card import ToolCard
 from .base import CodaScreen
 from .chat_settings import ChatSettingsScreen
 from .compare_arena import ARENA_BINDINGS, CompareArena
@@ -29,6 +30,7 @@ from .model_picker import ModelChoice, ModelPickerScreen
 
 if TYPE_CHECKING:
     from ...config import LoadedConfig
+    from ..tool_runner import CardToolRunner
 
 MAX_PANES = 4
 
@@ -134,6 +136,9 @@ class CompareScreen(CompareArena, CodaScreen):
         self.sync_scroll = False
         self.selected = 1
         self._syncing = False
+        self.allowed_tools: set[str] = set()
+        """MCP tools allowed without asking in this comparison (a on a card)."""
+        self._reported: set[str] = set()
 
     @property
     def panes(self) -> list[ComparePane]:
@@ -187,7 +192,22 @@ class CompareScreen(CompareArena, CodaScreen):
             await self.start_round(text)
             return
         for pane in self.panes:
-            await pane.send(text, self.coda.factory)
+            await pane.send(text, self.coda.factory, await self._tools_for(pane))
+
+    async def _tools_for(self, pane: ComparePane) -> CardToolRunner | None:
+        """The MCP tools for the pane's next answer; "always" holds for this comparison. A
+        blind round offers none: a card would wait on one pane while the others ran on."""
+        from ..tool_runner import tool_runner
+
+        return await tool_runner(
+            self.app,
+            self.coda.mcp_hub,
+            pane.model_info,
+            self.coda.loaded.config.mcp.max_rounds,
+            self.allowed_tools,
+            pane.messages,
+            self._reported,
+        )
 
     def refresh_metrics(self, *, idle_too: bool = False) -> None:
         panes = self.panes
@@ -206,6 +226,8 @@ class CompareScreen(CompareArena, CodaScreen):
         self.refresh_metrics(idle_too=True)
         if self.blind:
             await self.round_answered()
+        elif isinstance(self.focused, ToolCard) and not any(p.is_streaming for p in self.panes):
+            self.query_one("#compare-prompt").focus()  # every card has had its say
 
     def action_stop_all(self) -> None:
         for pane in self.panes:
@@ -320,6 +342,7 @@ class CompareScreen(CompareArena, CodaScreen):
 
     async def action_new_comparison(self) -> None:
         self.action_stop_all()
+        self.allowed_tools.clear()  # "always" was for the comparison it was said in
         for pane in self.panes:
             await pane.remove()
         container = self.query_one("#panes")

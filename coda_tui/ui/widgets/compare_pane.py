@@ -16,6 +16,7 @@ from ...services.answer_stream import AnswerStream
 from ...services.chat_session import ChatParams, ChatSession
 from ...services.metrics import ENDED_EARLY, StreamMetrics, format_cost
 from ..failures import ReportsFailures
+from ..tool_runner import CardToolRunner
 from .message import MessageScroll, MessageView
 from .status_line import StatusLine
 
@@ -150,16 +151,20 @@ class ComparePane(ReportsFailures, Vertical, can_focus=True):
         # self.workers is the app's manager: keep only this pane's own workers
         return any(worker.node is self and worker.is_running for worker in self.workers)
 
-    async def send(self, text: str, factory: ProviderFactory) -> None:
+    async def send(
+        self, text: str, factory: ProviderFactory, tools: CardToolRunner | None = None
+    ) -> None:
         turn = self.session.add_user(text)
         self.messages.mount(MessageView("user", turn.content))  # in order: no need to wait
-        self.stream(factory)
+        self.stream(factory, tools)
 
     @work(exclusive=True, exit_on_error=False)
-    async def stream(self, factory: ProviderFactory) -> None:
+    async def stream(self, factory: ProviderFactory, tools: CardToolRunner | None = None) -> None:
         pricing = self.model_info.pricing if self.model_info else None
-        answer = AnswerStream(self.session, factory, pricing)
+        answer = AnswerStream(self.session, factory, pricing, tools)
         view = MessageView("assistant", status="streaming")
+        if tools is not None:
+            tools.view = view
         self.metrics = answer.metrics
 
         async def mount() -> None:
@@ -169,6 +174,8 @@ class ComparePane(ReportsFailures, Vertical, can_focus=True):
         try:
             await answer.run(view, mount, lambda: self.post_message(self.Progressed(self)))
         finally:
+            if tools is not None:
+                tools.ended()
             self.post_message(self.Finished(self))
 
     def stop(self) -> None:
