@@ -406,3 +406,17 @@ async def test_compare_panes_ask_about_their_own_calls_and_always_holds_for_both
         assert all(c.has_class("-done") for c in screen.query(ToolCard))  # nobody asked
         answers = [pane.session.turns[-1].content for pane in screen.panes]
         assert answers == ["The tool returned: CALC__SHOUT AGAIN!"] * 2
+
+
+async def test_tools_can_be_turned_off_for_one_chat(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    app = make_app(user_config, ollama_config(ollama_server.url) + mcp_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.run_action("screen.toggle_tools")
+        await pilot.press(*"calc__shout quietly", "enter")
+        await settle(pilot)
+        assert "tools" not in chat_bodies(ollama_server)[-1] and not app.query(ToolCard)
+        await pilot.press("ctrl+n")  # a new chat has them again
+        await pilot.pause()
+        await ask(pilot, "calc__shout loudly")

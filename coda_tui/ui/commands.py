@@ -54,6 +54,7 @@ CHAT_COMMANDS = (
     ("attach_file", "Chat: attach a file or image", "Fuzzy-find it in this directory (@)"),
     ("remove_attachment", "Chat: remove the last attachment", "Backspace on an empty prompt"),
     ("clear_attachments", "Chat: remove every attachment", "Send the next prompt alone"),
+    ("toggle_tools", "Chat: MCP tools on or off", "For this chat; a new chat has them again"),
 )
 
 COMPARE_COMMANDS = (

@@ -138,6 +138,7 @@ class ChatScreen(ChatTools, ChatAttachments, ChatBranches, ChatNavigation, CodaS
     async def show_session(self) -> None:
         """Rebuild the message list from the session (new chat, or one reopened)."""
         self.allowed_tools.clear()  # "always" was for the chat it was said in
+        self.tools_off = False
         self._update_title()
         self.metrics = None  # the figures shown were another answer's
         self.status_line.show(Content(""))

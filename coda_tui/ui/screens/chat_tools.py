@@ -1,4 +1,5 @@
-"""MCP tools in the chat (see ``ui.tool_runner``): "always" holds for the chat it was said in."""
+"""MCP tools in the chat (see ``ui.tool_runner``): "always" holds for the chat it was said in,
+and tools can be turned off for one chat."""
 
 from __future__ import annotations
 
@@ -21,10 +22,21 @@ class ChatTools(_Base):
         self.allowed_tools: set[str] = set()
         """Tools allowed without asking, in this chat (a): forgotten with a new chat."""
         self._reported: set[str] = set()
+        self.tools_off = False
+        """No MCP tools in this chat (the palette's "tools on or off"); a new chat has them."""
+
+    def action_toggle_tools(self) -> None:
+        self.tools_off = not self.tools_off
+        if self.tools_off:
+            self.notify("MCP tools are off in this chat: the model is offered none")
+        else:
+            self.notify("MCP tools are on in this chat (Tools in the palette lists them)")
 
     async def tool_runner(self) -> CardToolRunner | None:
         from ..tool_runner import tool_runner
 
+        if self.tools_off:
+            return None
         return await tool_runner(
             self.app,
             self.coda.mcp_hub,
