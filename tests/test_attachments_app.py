@@ -161,3 +161,27 @@ async def test_a_notification_never_reads_markup(user_config: Path) -> None:
         await pilot.pause(0.2)
         [toast] = app.screen.query(Toast)
         assert str(toast.render()) == "x [@click=app.quit]y[/] [providers.mock]"
+
+
+def test_a_thumbnail_is_the_image_in_half_blocks(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from coda_tui.ui.widgets.thumbnail import half_blocks
+
+    image = Image.new("RGB", (4, 4), (255, 0, 0))
+    for x in range(4):
+        image.putpixel((x, 1), (0, 0, 255))  # the second row blue
+    path = tmp_path / "flag.webp"
+    image.save(path, lossless=True)
+    strips = half_blocks(str(path))
+    assert len(strips) == 2 and strips[0].cell_length == 4
+    first = list(strips[0])[0]
+    assert first.text == "▀"
+    assert first.style is not None and first.style.color and first.style.bgcolor
+    assert first.style.color.triplet == (255, 0, 0) and first.style.bgcolor.triplet == (0, 0, 255)
+    wide = tmp_path / "wide.png"
+    Image.new("RGB", (320, 40), (0, 128, 0)).save(wide)
+    assert [s.cell_length for s in half_blocks(str(wide))] == [16]  # 16 x 2 pixels: one row
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    assert half_blocks(str(tmp_path / "broken.png")) == []
+    assert half_blocks(str(tmp_path / "gone.png")) == []

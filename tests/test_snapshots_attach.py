@@ -19,6 +19,19 @@ def make_project() -> Path:
     return root
 
 
+def chart_png(path: Path) -> None:
+    """A small chart: four bars of four colours on white."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (64, 48), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for index, (height, colour) in enumerate(
+        [(20, (220, 50, 50)), (34, (50, 160, 60)), (12, (40, 90, 220)), (44, (240, 180, 0))]
+    ):
+        draw.rectangle((4 + index * 15, 47 - height, 14 + index * 15, 47), fill=colour)
+    image.save(path)
+
+
 def test_file_picker(snap_compare, user_config: Path) -> None:  # type: ignore[no-untyped-def]
     make_project()
 
@@ -39,7 +52,8 @@ def test_message_with_attachments(snap_compare, user_config: Path) -> None:  # t
     async def send(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.app.workers.wait_for_complete()
         screen = pilot.app.screen
-        screen.attach_paths([root / "src" / "main.py", root / "shot.png"])
+        chart_png(root / "chart.png")
+        screen.attach_paths([root / "src" / "main.py", root / "chart.png"])
         await pilot.pause()
         await pilot.press(*"What is in these?")
         await steady(pilot)  # the chips above the prompt are in the snapshot's test below

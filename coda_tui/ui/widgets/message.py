@@ -172,6 +172,8 @@ class MessageView(Vertical, can_focus=True):
     MessageView.-found { border-left: thick $success; background: $success 10%; }
     MessageView .message-header { color: $text-muted; height: 1; }
     MessageView .message-attachments { color: $text-muted; height: auto; }
+    MessageView .message-thumbnails { height: auto; }
+    MessageView .message-thumbnails Thumbnail { margin-right: 2; }
     MessageView .message-body { margin: 0; padding: 0; }
     MessageView .message-status { color: $text-warning; height: auto; }
     MessageView .message-error { color: $text-error; height: auto; }
@@ -261,6 +263,15 @@ class MessageView(Vertical, can_focus=True):
             from .attachment_bar import chips
 
             yield MessageHeader(chips(self.attachments), classes="message-attachments")
+            images = [a for a in self.attachments if a.kind == "image"]
+            if images:
+                from textual.containers import Horizontal
+
+                from .thumbnail import Thumbnail
+
+                with Horizontal(classes="message-thumbnails"):
+                    for image in images:
+                        yield Thumbnail(image.path)
         if self.tool_steps:
             from .tool_card import ToolCard
 
