@@ -175,7 +175,7 @@ def test_a_thumbnail_is_the_image_in_half_blocks(tmp_path: Path) -> None:
     image.save(path, lossless=True)
     strips = half_blocks(str(path))
     assert len(strips) == 2 and strips[0].cell_length == 4
-    first = list(strips[0])[0]
+    first = next(iter(strips[0]))
     assert first.text == "▀"
     assert first.style is not None and first.style.color and first.style.bgcolor
     assert first.style.color.triplet == (255, 0, 0) and first.style.bgcolor.triplet == (0, 0, 255)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from coda_tui.ui.widgets.tool_card import ToolCard
+
 from .test_snapshots import snapshot_app, steady, still_clock  # noqa: F401 - autouse: a still clock
 from .test_tools_app import mcp_config
 
@@ -14,9 +16,9 @@ from .test_tools_app import mcp_config
 def test_tool_card(snap_compare, user_config: Path, moment: str) -> None:  # type: ignore[no-untyped-def]
     async def call(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.press(*"Use calc__shout on this", "enter")
-        for _ in range(200):
+        for _ in range(200):  # until the card asks (a key before that would go to the prompt)
             await pilot.pause(0.05)
-            if pilot.app.query("ToolCard"):
+            if any(c.decision and not c.decision.done() for c in pilot.app.query(ToolCard)):
                 break
         if moment == "finished":
             await pilot.press("y")

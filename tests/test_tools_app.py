@@ -388,9 +388,10 @@ async def test_compare_panes_ask_about_their_own_calls_and_always_holds_for_both
         screen = app.screen
         assert isinstance(screen, CompareScreen)
         await pilot.press(*"calc__shout both", "enter")
-        for _ in range(200):
+        for _ in range(200):  # until both cards ask
             await pilot.pause(0.05)
-            if len(screen.query(ToolCard)) == 2:
+            asking = [c for c in screen.query(ToolCard) if c.decision and not c.decision.done()]
+            if len(asking) == 2:
                 break
         first, second = screen.query(ToolCard)
         first.action_decide("always")  # the same tool in the other pane: allowed from now on
