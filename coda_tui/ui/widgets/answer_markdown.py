@@ -23,7 +23,6 @@ import re
 from time import monotonic
 from typing import TYPE_CHECKING, Self
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -34,6 +33,7 @@ from textual.widget import Widget
 
 from ..text import fence_language
 from ..textual_compat import markdown, remeasure_on_layout, settle_size
+from .answer_links import URL, link_addresses, styled
 from .frame_clock import FRAME_SECONDS, FrameClock
 
 if TYPE_CHECKING:
@@ -48,53 +48,6 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LABEL_STYLE = Style(dim=True, bold=True)
 """A code block's label (``1 · python``) above it."""
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`|\\^]+")
-_URL_PART = re.compile(r"[^\s<>()\[\]{}\"'`|\\^]+")
-_URL_END = ".,;:!?*_~"
-"""Prose punctuation after an address, not part of it."""
-
-
-def _styled(strip: Strip, start: int, end: int, style: Style) -> Strip:
-    """``strip`` with ``style`` over characters ``start`` to ``end`` of its text."""
-    text = strip.text
-    first, last = cell_len(text[:start]), cell_len(text[:end])
-    if first >= last:
-        return strip
-    before, middle, after = strip.divide([first, last, strip.cell_length])[:3]
-    marked = Strip(Segment.apply_style(middle, post_style=style), middle.cell_length)
-    return Strip.join([before, marked, after])
-
-
-def link_addresses(strips: list[Strip], width: int) -> list[Strip]:
-    """Each web address shown in ``strips`` styled as a link to itself. An address too long
-    for its line goes on at the start of the next (Rich folds it there): those parts are one."""
-    texts = [strip.text for strip in strips]
-    spans: list[tuple[int, int, int, str]] = []  # line, start, end, the whole address
-    for y, text in enumerate(texts):
-        for match in _URL.finditer(text):
-            if any(line == y and start <= match.start() < end for line, start, end, _ in spans):
-                continue  # the rest of an address begun on the line above
-            parts = [(y, match.start(), match.end())]
-            line, end = y, match.end()
-            while end >= len(texts[line].rstrip()) >= width - 2 and line + 1 < len(texts):
-                rest = _URL_PART.match(
-                    texts[line + 1], len(texts[line + 1]) - len(texts[line + 1].lstrip())
-                )
-                if rest is None:
-                    break
-                line, end = line + 1, rest.end()
-                parts.append((line, rest.start(), end))
-            address = "".join(texts[line][start:end] for line, start, end in parts)
-            trimmed = address.rstrip(_URL_END)
-            cut = len(address) - len(trimmed)
-            if cut:
-                line, start, end = parts[-1]
-                parts[-1] = (line, start, max(start, end - cut))
-            spans += [(line, start, end, trimmed) for line, start, end in parts]
-    linked = list(strips)
-    for line, start, end, address in spans:
-        linked[line] = _styled(linked[line], start, end, Style(link=address))
-    return linked
 
 
 def _wrapped(text: str, width: int) -> int:
@@ -397,7 +350,7 @@ class AnswerMarkdown(Widget):
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span
             end = len(strip.text) if end == -1 else end
-            strip = _styled(strip, start, end, self._selection_style())
+            strip = styled(strip, start, end, self._selection_style())
         return strip.apply_offsets(0, y)
 
     def _selection_style(self) -> Style:
@@ -441,7 +394,7 @@ class AnswerMarkdown(Widget):
     def on_click(self, event: events.Click) -> None:
         """A click on a web address opens it (in the browser, through Textual's driver)."""
         address = event.style.link if event.style else None
-        if address and _URL.fullmatch(address):
+        if address and URL.fullmatch(address):
             event.stop()
             self.app.open_url(address)
             self.notify(f"Opening {address}", timeout=3)
