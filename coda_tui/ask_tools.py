@@ -15,7 +15,7 @@ from .config import LoadedConfig
 from .providers import ProviderError, ProviderFactory, Tool, ToolCall
 from .services.answer_stream import AnswerStream
 from .services.chat_session import ChatParams, ChatSession
-from .services.mcp_hub import McpHub
+from .services.mcp_hub import McpHub, split_name
 from .services.tool_rounds import Decision, ToolStep
 from .services.untrusted import visible_text
 
@@ -36,7 +36,7 @@ class CommandLineTools:
 
     async def decide(self, call: ToolCall) -> Decision:
         name = call.function.name
-        if name in self.allowed or name.partition("__")[2] in self.allowed:
+        if name in self.allowed or split_name(name)[1] in self.allowed:
             return Decision(True)
         return Decision(False, "this tool was not allowed on the command line (--allow-tool)")
 

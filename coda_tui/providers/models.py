@@ -132,6 +132,11 @@ class ChatCompletionChunk(_Model):
     def finish_reason(self) -> str | None:
         return self.choices[0].finish_reason if self.choices else None
 
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        """The tool calls this chunk brings (whole: providers assemble them), or []."""
+        return (self.choices[0].delta.tool_calls or []) if self.choices else []
+
 
 class Choice(_Model):
     index: int = 0

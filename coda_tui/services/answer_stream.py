@@ -150,8 +150,7 @@ class AnswerStream:
                         parts.append(chunk.content)
                         view.feed(chunk.content)
                         session.update_answer(turn, parts)
-                    if chunk.choices and chunk.choices[0].delta.tool_calls:
-                        calls.extend(chunk.choices[0].delta.tool_calls)
+                    calls += chunk.tool_calls
                     chunk = await anext(stream, None)
                 status = "length" if finish == "length" else "complete"
                 if not calls or self.tools is None:

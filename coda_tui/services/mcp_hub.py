@@ -27,6 +27,17 @@ SEPARATOR = "__"
 """Between a server's name and its tool's in the name the model sees: two servers may each
 have a ``search``. Function names allow letters, digits, ``_`` and ``-``."""
 
+
+def qualified_name(server: str, tool: str) -> str:
+    return f"{server}{SEPARATOR}{tool}"
+
+
+def split_name(qualified: str) -> tuple[str, str]:
+    """``calc__add`` -> (``calc``, ``add``); a name without a server -> (it, "")."""
+    server, _, tool = qualified.partition(SEPARATOR)
+    return server, tool
+
+
 Status = Literal["off", "starting", "ready", "failed", "stopped"]
 
 
@@ -39,7 +50,7 @@ class ToolInfo:
 
     @property
     def qualified(self) -> str:
-        return f"{self.server}{SEPARATOR}{self.name}"
+        return qualified_name(self.server, self.name)
 
     def as_tool(self) -> Tool:
         """As the providers send it to a model (an OpenAI-style function)."""
@@ -187,7 +198,7 @@ class McpHub:
         return await self.start(name)
 
     def find(self, qualified: str) -> ToolInfo | None:
-        server, _, name = qualified.partition(SEPARATOR)
+        server, name = split_name(qualified)
         state = self.states.get(server)
         return next((t for t in state.tools if t.name == name), None) if state else None
 

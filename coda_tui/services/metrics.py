@@ -49,8 +49,7 @@ class StreamMetrics:
 
     def on_chunk(self, chunk: ChatCompletionChunk) -> None:
         text = chunk.content
-        calls = bool(chunk.choices and chunk.choices[0].delta.tool_calls)
-        if (text or calls) and self.first_token is None:
+        if (text or chunk.tool_calls) and self.first_token is None:
             self.first_token = monotonic()
         self.characters += len(text)
         if chunk.usage is not None:

@@ -61,7 +61,9 @@ class CardToolRunner:
 
     def _saved(self, qualified: str) -> bool:
         """Allowed in the config: ``allow = ["tool"]`` in its server's section."""
-        server, _, tool = qualified.partition("__")
+        from ..services.mcp_hub import split_name
+
+        server, tool = split_name(qualified)
         section = self.hub.servers.get(server)
         return section is not None and tool in section.allow
 

@@ -98,13 +98,13 @@ class ChatAttachments(_Base):
         described first where its provider tells capabilities one model at a time (Ollama)."""
         if not self.pending:
             return None
-        from ...services.attachments import context_refusal, vision_refusal
+        from ...services.attachments import CHARS_PER_TOKEN, context_refusal, vision_refusal
 
         catalog = self.coda.catalog
         model = await catalog.described(self.session.provider, self.session.model)
         if model is not None:
             self.models[(model.provider, model.id)] = model
-        said = sum(len(turn.content) for turn in self.session.turns) // 4
+        said = sum(len(turn.content) for turn in self.session.turns) // CHARS_PER_TOKEN
         refusal = vision_refusal(model, self.pending, catalog.known())
         refusal = refusal or context_refusal(model, self.pending, said)
         return f"{refusal} ({MODEL_KEY})" if refusal else None

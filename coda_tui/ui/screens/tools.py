@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...services.mcp_hub import McpHub, ServerState
+from ...services.mcp_hub import McpHub, ServerState, qualified_name
 from ..text import visible_text
 from ..widgets.footer import CodaFooter
 from .base import CodaScreen
@@ -139,7 +139,7 @@ class ToolsScreen(CodaScreen):
         row = self._row()
         if row is None or row[1] is None:
             return
-        qualified = f"{row[0]}__{row[1]}"
+        qualified = qualified_name(row[0], row[1])
         if qualified in self.hub.disabled:
             self.hub.disabled.discard(qualified)
         else:

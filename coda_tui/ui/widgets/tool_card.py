@@ -25,7 +25,9 @@ RESULT_LINES = 12
 
 def tool_title(name: str) -> str:
     """``calc__add`` as ``calc · add``: the server, then its tool."""
-    server, _, tool = name.partition("__")
+    from ...services.mcp_hub import split_name
+
+    server, tool = split_name(name)
     return f"{server} · {tool}" if tool else name
 
 
