@@ -73,8 +73,9 @@ def is_binary(head: bytes) -> bool:
     return b"\0" in head[:SNIFF_BYTES]
 
 
-def estimate_tokens(text: str) -> int:
-    return max(1, -(-len(text) // CHARS_PER_TOKEN))
+def estimate_tokens(characters: int) -> int:
+    """Tokens in about ``characters`` characters of text, rounded up; at least one."""
+    return max(1, -(-characters // CHARS_PER_TOKEN))
 
 
 def attach(path: Path | str) -> Attachment:
@@ -109,7 +110,7 @@ def attach(path: Path | str) -> Attachment:
     text = data.decode("utf-8", errors="replace")
     kind = mimetypes.guess_type(where.name)[0] or "text/plain"
     media = kind if kind.startswith("text/") else "text/plain"
-    return Attachment("file", str(where), media, len(data), digest, estimate_tokens(text))
+    return Attachment("file", str(where), media, len(data), digest, estimate_tokens(len(text)))
 
 
 def _mb(size: int) -> str:
@@ -246,7 +247,7 @@ class Candidate:
 
     @property
     def tokens(self) -> int:
-        return 0 if self.image else max(1, -(-self.size // CHARS_PER_TOKEN))
+        return 0 if self.image else estimate_tokens(self.size)
 
 
 def project_files(root: Path, limit: int = MAX_LISTED) -> tuple[list[Candidate], bool]:
