@@ -210,11 +210,14 @@ async def test_management_api(provider: OllamaProvider, ollama_server: OllamaSer
     assert await provider.list_running() == []
     info = await provider.show_model("llama3.2")
     assert info.context_length == 8192
-    assert "FROM llama3.2:latest" in info.modelfile
+    assert "# FROM llama3.2:latest" in info.modelfile
     assert info.license.startswith("LLAMA 3")
     await provider.copy_model("llama3.2", "backup")
-    await provider.create_model("pirate", "llama3.2", system="Arr.")
-    assert (await provider.show_model("pirate")).system == "Arr."
+    statuses = [
+        p.status async for p in provider.create_model({"model": "pirate", "from": "llama3.2"})
+    ]
+    assert statuses[-2:] == ["writing manifest", "success"]
+    assert (await provider.show_model("pirate")).system == ""
     names = {m.id for m in await provider.alist_models()}
     assert {"backup:latest", "pirate:latest"} <= names
     await provider.delete_model("backup")
@@ -371,3 +374,95 @@ async def test_aclose_releases_the_pool(provider: OllamaProvider) -> None:
     client = provider.client
     await provider.aclose()
     assert client.is_closed
+
+
+async def test_create_streams_status_and_reports_a_bad_template_and_a_missing_base(
+    provider: OllamaProvider, ollama_server: OllamaServer
+) -> None:
+    from coda_tui.providers.ollama.modelfile import create_request
+
+    text = "FROM llama3.2\nSYSTEM Arr.\nPARAMETER temperature 0.3\nPARAMETER stop <end>\n"
+    request = create_request("pirate", text)
+    statuses = [p.status async for p in provider.create_model(request.body)]
+    assert "creating system layer" in statuses and statuses[-1] == "success"
+    [(_, _, body)] = [r for r in ollama_server.state.requests if r[1] == "/api/create"]
+    assert body == {
+        "model": "pirate",
+        "from": "llama3.2",
+        "system": "Arr.",
+        "parameters": {"temperature": 0.3, "stop": ["<end>"]},
+        "stream": True,
+    }
+    info = await provider.show_model("pirate")
+    assert (info.system, "temperature" in info.parameters) == ("Arr.", True)
+
+    bad = create_request("bad", 'FROM llama3.2\nTEMPLATE """{{ .System }}\n{{ .Prompt\n"""\n')
+    with pytest.raises(ProviderError) as template:
+        [p async for p in provider.create_model(bad.body)]
+    assert template.value.status_code == 400 and "unclosed action" in str(template.value)
+    assert bad.line_of(str(template.value)) == 3  # the template's second line
+
+    missing = create_request("x", "# a comment\nFROM no-such-base\n")
+    with pytest.raises(ProviderError, match="file does not exist") as gone:
+        [p async for p in provider.create_model(missing.body)]
+    assert missing.line_of(str(gone.value)) == 2
+
+
+async def test_a_create_from_a_base_not_here_pulls_it_first(
+    provider: OllamaProvider, ollama_server: OllamaServer
+) -> None:
+    body = {"model": "tiny-pirate", "from": "tinyllama", "system": "Arr."}
+    statuses = [p.status async for p in provider.create_model(body)]
+    assert statuses[0] == "pulling manifest" and statuses[-1] == "success"
+    names = {m.id for m in await provider.alist_models()}
+    assert {"tinyllama:latest", "tiny-pirate:latest"} <= names
+
+
+async def test_keep_alive_per_model_pins_and_the_chat_sends_it(
+    ollama_server: OllamaServer,
+) -> None:
+    provider = OllamaProvider(
+        base_url=ollama_server.url,
+        model="llama3.2",
+        keep_alive="10m",
+        model_keep_alive={"llama3.2:latest": -1},
+    )
+    await provider.achat(HELLO)
+    await provider.achat(HELLO, model="qwen2.5:0.5b")
+    chats = [body for _, path, body in ollama_server.state.requests if path == "/api/chat"]
+    assert [body["keep_alive"] for body in chats] == [-1, "10m"]
+    running = {r.name: r for r in await provider.list_running()}
+    assert running["llama3.2:latest"].pinned and running["llama3.2:latest"].remaining() is None
+    left = running["qwen2.5:0.5b"].remaining()
+    assert left is not None and 590 < left.total_seconds() <= 600
+    await provider.keep_loaded("qwen2.5:0.5b", -1)
+    assert {r.name: r for r in await provider.list_running()}["qwen2.5:0.5b"].pinned
+    with pytest.raises(ProviderError, match="missing unit"):  # Ollama's Go duration parser
+        await provider.keep_loaded("qwen2.5:0.5b", "-1")
+    await provider.aclose()
+
+
+async def test_ps_tells_how_much_runs_on_the_cpu(
+    provider: OllamaProvider, ollama_server: OllamaServer
+) -> None:
+    ollama_server.state.models["llama3.2:latest"].vram_fraction = 0.73
+    await provider.keep_loaded("llama3.2", "5m")
+    [running] = await provider.list_running()
+    assert running.size == 5_661_224_676
+    assert running.size_cpu == running.size - running.size_vram
+    assert (running.cpu_percent, running.processor()) == (27, "27%/73% CPU/GPU")
+
+
+async def test_a_cut_pull_resumes_where_it_stopped(
+    provider: OllamaProvider, ollama_server: OllamaServer
+) -> None:
+    ollama_server.state.faults.pull_cut_after = 2
+    seen: list[int] = []
+    with pytest.raises(ProviderError):
+        async for progress in provider.pull_model("mistral"):
+            seen += [progress.completed] if progress.completed else []
+    ollama_server.state.faults.pull_cut_after = None
+    resumed = [p async for p in provider.pull_model("mistral")]
+    first = next(p for p in resumed if p.total)
+    assert first.completed == seen[-1] > 0  # on from the bytes already there, not from zero
+    assert resumed[-1].done

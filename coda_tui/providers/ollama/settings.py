@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 
 from ...config.schema import ProviderSettings, check_address
+from .types import full_name
 
 
 class OllamaSettings(ProviderSettings):
@@ -15,8 +16,17 @@ class OllamaSettings(ProviderSettings):
     """Server address; else OLLAMA_HOST, else http://localhost:11434."""
     keep_alive: str | int | None = None
     """How long Ollama keeps the model loaded after a chat ("5m", 0 unloads at once)."""
+    model_keep_alive: dict[str, str | int] = Field(default_factory=dict)
+    """Per model (``"llama3.2:latest" = -1`` pins it): what a chat sends when it loads that one."""
     headers: dict[str, str] = Field(default_factory=dict)
     """Extra HTTP headers, e.g. for a proxy in front of Ollama."""
+
+    def keep_alive_for(self, model: str) -> str | int | None:
+        """The model's own keep_alive, else the server-wide one, else Ollama's default."""
+        for name in (model, full_name(model)):
+            if name in self.model_keep_alive:
+                return self.model_keep_alive[name]
+        return self.keep_alive
 
     @field_validator("base_url")
     @classmethod

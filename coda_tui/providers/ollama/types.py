@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +36,32 @@ def parse_host(host: str | None) -> str:
         port = (443 if scheme == "https" else 80) if has_scheme else DEFAULT_PORT
     path = parts.path.rstrip("/")
     return f"{scheme}://{hostname}:{port}{path}"
+
+
+FOREVER = timedelta(days=365)
+"""Ollama keeps a model pinned with keep_alive -1 for ~292 years: past a year it is "forever"."""
+
+KeepAlive = str | int
+"""Ollama's keep_alive: seconds (a negative number keeps the model loaded) or a Go duration."""
+
+
+def full_name(name: str) -> str:
+    """Ollama's names default to the ``latest`` tag: ``llama3`` is ``llama3:latest``."""
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+def keep_alive_text(value: KeepAlive | None) -> str:
+    """How a keep_alive reads in the panel: ``forever``, ``unload at once``, ``30m``."""
+    if value is None:
+        return "server default"
+    if isinstance(value, int):
+        if value < 0:
+            return "forever"
+        return "unload at once" if value == 0 else f"{value}s"
+    text = value.strip()
+    if text.startswith("-"):
+        return "forever"
+    return "unload at once" if text in ("0", "0s") else text
 
 
 class _Loose(BaseModel):
@@ -83,6 +109,36 @@ class RunningModel(_Loose):
     details: ModelDetails = Field(default_factory=ModelDetails)
     expires_at: datetime | None = None
     context_length: int | None = None
+
+    @property
+    def size_cpu(self) -> int:
+        """What did not fit in GPU memory and runs from system memory."""
+        return max(self.size - self.size_vram, 0)
+
+    @property
+    def cpu_percent(self) -> int:
+        """The share offloaded to the CPU, as ``ollama ps`` rounds it (its PROCESSOR column)."""
+        return round(self.size_cpu * 100 / self.size) if self.size else 0
+
+    def processor(self) -> str:
+        """``100% GPU``, ``100% CPU`` or ``27%/73% CPU/GPU``, in ``ollama ps``'s words."""
+        cpu = self.cpu_percent
+        if cpu == 0:
+            return "100% GPU"
+        if cpu == 100:
+            return "100% CPU"
+        return f"{cpu}%/{100 - cpu}% CPU/GPU"
+
+    def remaining(self, now: datetime | None = None) -> timedelta | None:
+        """Time until Ollama unloads it; None when it stays (pinned) or the server did not say."""
+        if self.expires_at is None:
+            return None
+        left = self.expires_at - (now or datetime.now(UTC))
+        return None if left > FOREVER else max(left, timedelta(0))
+
+    @property
+    def pinned(self) -> bool:
+        return self.expires_at is not None and self.remaining() is None
 
 
 class ModelInfo(_Loose):
