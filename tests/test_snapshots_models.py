@@ -91,7 +91,7 @@ def test_ollama_panel_with_a_loaded_model(
 ) -> None:  # type: ignore[no-untyped-def]
     port = 31383 if size == SIZE else 31387
     server = serve(port)
-    server.state.running["llama3.2:latest"] = datetime(2026, 11, 25, 14, 5, tzinfo=UTC)
+    server.state.running["llama3.2:latest"] = datetime(2318, 11, 25, 14, 5, tzinfo=UTC)  # pinned
     with server:
         app = app_for(user_config, port)
         assert snap_compare(app, terminal_size=size, run_before=mode("f4"))

@@ -72,12 +72,21 @@ COMPARE_COMMANDS = (
 )
 
 OLLAMA_COMMANDS = (
-    ("pull", "Ollama: pull a model", "Download a model by name, with progress"),
+    ("next_host", "Ollama: next host", "h: act on the next Ollama server (Enter on a host too)"),
+    ("pull", "Ollama: pull a model", "Download a model by name to this host, with progress"),
+    ("copy_to_host", "Ollama: copy to another host", "t: pull the same model on another host"),
     ("delete", "Ollama: delete model", "Remove the selected model from disk"),
     ("copy", "Ollama: copy model", "Copy or rename the selected model"),
     ("unload", "Ollama: unload model", "Free the memory the selected model holds"),
+    ("unload_all", "Ollama: unload all", "U: free every model this host holds in memory"),
+    ("pin", "Ollama: pin or unpin model", "P: keep it loaded (keep_alive -1), for every chat"),
+    ("keep_alive", "Ollama: keep alive for this model", "k: how long chats keep it loaded"),
+    ("modelfile", "Ollama: new model from a Modelfile", "e: edit the base's Modelfile, create"),
+    ("duplicate", "Ollama: duplicate with a new system prompt", "s, then Enter"),
     ("details", "Ollama: model details", "Modelfile, parameters, template, license"),
-    ("refresh", "Ollama: refresh", "Ask the server again"),
+    ("sort", "Ollama: sort models", "o: name, size, context or modified; again reverses"),
+    ("refresh", "Ollama: refresh", "Ask the servers again"),
+    ("resume_pulls", "Ollama: resume failed pulls", "R: Ollama goes on from what it has"),
     ("cancel_last_pull", "Ollama: stop the last pull", "Esc; each pull's ✕ stops that one"),
 )
 

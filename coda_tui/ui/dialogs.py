@@ -97,11 +97,12 @@ class ChoiceScreen(ModalScreen[int | None]):
     )
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
 
-    def __init__(self, title: str, choices: list[str], current: int = 0) -> None:
+    def __init__(self, title: str, choices: list[str], current: int = 0, width: int = 40) -> None:
         super().__init__()
         self._title = title
         self._choices = choices
         self._current = current
+        self._width = width
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -109,6 +110,7 @@ class ChoiceScreen(ModalScreen[int | None]):
             yield OptionList(*(Content(choice) for choice in self._choices), id="choices")
 
     def on_mount(self) -> None:
+        self.query_one(Vertical).styles.width = self._width
         choices = self.query_one("#choices", OptionList)
         choices.highlighted = self._current
         choices.focus()

@@ -188,6 +188,8 @@ class Faults:
     """Seconds between the last record and the chunk that ends the body: a real server writes
     them apart (the record is flushed, then its handler returns)."""
     create_delay: float = 0.0
+    show_delay: float = 0.0
+    """Seconds /api/show takes (a real server reads the model's file header each time)."""
 
 
 @dataclass
@@ -264,7 +266,11 @@ class OllamaHandler(JSONHandler[OllamaState]):
 
     def ps(self, body: Any) -> None:
         running = []
-        for name, expires in self.state.running.items():
+        now = datetime.now(UTC)
+        with self.state.lock:  # the scheduler unloads a model when its keep_alive runs out
+            for name in [n for n, expires in self.state.running.items() if expires <= now]:
+                del self.state.running[name]
+        for name, expires in list(self.state.running.items()):
             model = self.state.find(name)
             if model is None:
                 continue
@@ -284,6 +290,8 @@ class OllamaHandler(JSONHandler[OllamaState]):
         self.send_json(200, {"models": running})
 
     def show(self, body: Any) -> None:
+        if self.state.faults.show_delay:
+            time.sleep(self.state.faults.show_delay)
         model = self.state.find(body.get("model") or body.get("name") or "")
         if model is None:
             self.error(404, f"model '{body.get('model')}' not found")

@@ -1,9 +1,14 @@
-"""The Ollama panel: the local server's models, what is loaded, and pulls with progress."""
+"""The Ollama panel: every Ollama host, the chosen one's models, what it holds in memory, and
+pulls, copies and new models on it.
+
+Parts live beside it: ``ollama_memory`` (loaded models, keep-alive, pinning), ``ollama_jobs``
+(pulls across hosts, copy to a host, duplicate), ``ollama_details`` (lazy details, sorting) and
+``modelfile_editor``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
@@ -11,27 +16,38 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
-from textual.worker import Worker
 
 from ...providers import Model, ProviderError
+from ...services.ollama_hosts import OllamaHost, hosts, probe
 from ...units import human_bytes
 from ..commands import OLLAMA_COMMANDS
 from ..dialogs import ConfirmScreen, TextPromptScreen
 from ..text import plain, visible_text
 from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
-from ..widgets.pull_progress import PullProgressBar
 from .base import CodaScreen
 from .model_details import ModelDetailsScreen
+from .ollama_details import ModelsTable, OllamaDetails
+from .ollama_jobs import OllamaJobs
+from .ollama_memory import OllamaMemory, countdown
 
 if TYPE_CHECKING:
     from ...providers.ollama.provider import OllamaProvider
     from ...providers.ollama.types import RunningModel
 
-COLUMNS = ("Name", "Size", "Loaded", "Parameters", "Quantization", "Family", "Modified")
+COLUMNS = (
+    ("name", "Name"),
+    ("size", "Size"),
+    ("context", "Context"),
+    ("loaded", "Loaded"),
+    ("params", "Parameters"),
+    ("quant", "Quantization"),
+    ("family", "Family"),
+    ("modified", "Modified"),
+    ("abilities", "Can"),
+)
 """What is loaded comes early: at 80 columns the last columns are past the edge."""
 
 
@@ -47,23 +63,32 @@ def loaded_cell(running: RunningModel | None) -> str:
     if running is None:
         return ""
     parts = [f"● {human_bytes(running.size)}"]
-    if running.size and running.size_vram < running.size:
-        parts.append(f"{running.size_vram * 100 // running.size}% GPU")
-    if running.expires_at:
-        parts.append(f"until {_when(running.expires_at, '%H:%M')}")
+    if running.cpu_percent:
+        parts.append(f"{running.cpu_percent}% CPU")
+    if running.pinned:
+        parts.append("pinned")
     return " · ".join(parts)
 
 
-class OllamaScreen(CodaScreen):
+class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
     CSS_PATH = "ollama.tcss"
     PALETTE = OLLAMA_COMMANDS
     BINDINGS = [
+        Binding("h", "next_host", "Host", id="ollama_next_host", tooltip="The next Ollama host"),
         Binding("p", "pull", "Pull", id="ollama_pull", tooltip="Pull a model by name"),
+        Binding("t", "copy_to_host", "To host", id="ollama_copy_to_host", show=False),
         Binding("d", "delete", "Delete", id="ollama_delete", tooltip="Delete the selected model"),
-        Binding("c", "copy", "Copy", id="ollama_copy", tooltip="Copy or rename"),
+        Binding("c", "copy", "Copy", id="ollama_copy", show=False),
         Binding("u", "unload", "Unload", id="ollama_unload", tooltip="Free its memory"),
-        Binding("i", "details", "Details", id="ollama_details", tooltip="Modelfile, license"),
+        Binding("U", "unload_all", "Unload all", id="ollama_unload_all", show=False),
+        Binding("P", "pin", "Pin", id="ollama_pin", tooltip="Keep it loaded (keep_alive -1)"),
+        Binding("k", "keep_alive", "Keep", id="ollama_keep_alive", show=False),
+        Binding("e", "modelfile", "Create", id="ollama_modelfile", tooltip="From a Modelfile"),
+        Binding("s", "duplicate", "System", id="ollama_duplicate", show=False),
+        Binding("i", "details", "Details", id="ollama_details", show=False),
+        Binding("o", "sort", "Sort", id="ollama_sort", show=False),
         Binding("r", "refresh", "Refresh", id="ollama_refresh", tooltip="Ask the server again"),
+        Binding("R", "resume_pulls", "Resume", id="ollama_resume_pulls", show=False),
         Binding("escape", "cancel_last_pull", "Stop pull", id="ollama_stop_pull", show=False),
     ]
 
@@ -71,58 +96,163 @@ class OllamaScreen(CodaScreen):
         super().__init__()
         self.models: list[Model] = []
         self.running: dict[str, RunningModel] = {}
-        self.pulls: dict[PullProgressBar, Worker[None]] = {}
+        self.hosts: list[OllamaHost] = []
+        self.host_name = ""
 
     @property
     def provider_name(self) -> str:
-        """The first configured Ollama section, else the built-in ``ollama``."""
-        for name, section in self.coda.loaded.config.providers.items():
-            if section.type == "ollama":
-                return name
-        return "ollama"
+        """The chosen host: at first the first configured Ollama section, else ``ollama``."""
+        if not self.host_name:
+            self.host_name = next(
+                (
+                    name
+                    for name, section in self.coda.loaded.config.providers.items()
+                    if section.type == "ollama"
+                ),
+                "ollama",
+            )
+        return self.host_name
 
     @property
     def provider(self) -> OllamaProvider:
-        return cast("OllamaProvider", self.coda.factory.create(self.provider_name))
+        return self.provider_for(self.provider_name)
+
+    def provider_for(self, host: str) -> OllamaProvider:
+        return cast("OllamaProvider", self.coda.factory.create(host))
 
     def compose(self) -> ComposeResult:
         yield ModeBar("ollama")
+        host_table: DataTable[Text] = DataTable(
+            id="hosts", cursor_type="row", show_header=False, zebra_stripes=False
+        )
+        host_table.add_columns("", "Host", "Address", "State")
+        yield host_table
         yield Static(Content("Asking Ollama…"), id="server")
-        table: DataTable[Text] = DataTable(id="local-models", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table = ModelsTable(id="local-models", cursor_type="row", zebra_stripes=True)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
         yield Static(id="down")
         yield table
-        yield Vertical(id="pulls")
+        yield from self.compose_memory()
+        yield from self.compose_jobs()
         yield CodaFooter(compact=True)
 
     @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#local-models", DataTable)
+    def table(self) -> ModelsTable:
+        return self.query_one("#local-models", ModelsTable)
+
+    @property
+    def host_table(self) -> DataTable[Text]:
+        return self.query_one("#hosts", DataTable)
 
     def on_mount(self) -> None:
         self.sub_title = "ollama"
         self.query_one("#down").display = False
         self.table.focus()
+        self.list_hosts()
         self.refresh_models()
+        self.start_memory_clock()
+
+    # -- hosts ----------------------------------------------------------------------------------
+
+    def list_hosts(self) -> None:
+        try:
+            self.hosts = hosts(self.coda.factory)
+        except ProviderError as error:
+            self.notify(visible_text(str(error)), severity="error")
+            self.hosts = []
+        table = self.host_table
+        table.clear()
+        for host in self.hosts:
+            table.add_row(*self.host_cells(host), key=host.name)
+        table.display = len(self.hosts) > 1
+        self.probe_hosts()
+
+    def host_cells(self, host: OllamaHost) -> list[Text]:
+        active = host.name == self.provider_name
+        marker = "▶" if active else " "
+        state = Text(visible_text(host.summary()), style="dim" if host.error else "")
+        name = Text(visible_text(host.name), style="bold" if active else "")
+        return [Text(marker), name, plain(host.base_url), state]
+
+    def repaint_host(self, host: OllamaHost) -> None:
+        table = self.host_table
+        if host.name not in {row.value for row in table.rows}:
+            return
+        for column, cell in zip(table.columns, self.host_cells(host), strict=True):
+            table.update_cell(host.name, column, cell, update_width=True)
+
+    @work(group="ollama-hosts", exclusive=True, exit_on_error=False)
+    async def probe_hosts(self) -> None:
+        """Every host but the chosen one (its refresh says how it is), all at once."""
+
+        async def one(host: OllamaHost) -> None:
+            await probe(self.coda.factory, host)
+            self.repaint_host(host)
+
+        await asyncio.gather(*(one(h) for h in self.hosts if h.name != self.provider_name))
+
+    def action_next_host(self) -> None:
+        if len(self.hosts) < 2:
+            self.notify("One Ollama host: add another in Providers (F5)", severity="warning")
+            return
+        names = [host.name for host in self.hosts]
+        index = names.index(self.provider_name) if self.provider_name in names else -1
+        self.switch_host(names[(index + 1) % len(names)])
+
+    @on(DataTable.RowSelected, "#hosts")
+    def host_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.switch_host(event.row_key.value)
+            self.table.focus()
+
+    def switch_host(self, name: str) -> None:
+        if name == self.provider_name:
+            return
+        old = self.provider_name
+        self.host_name = name
+        for host in self.hosts:
+            if host.name in (old, name):
+                self.repaint_host(host)
+        self.host_table.move_cursor(row=[h.name for h in self.hosts].index(name))
+        self.models, self.running = [], {}
+        self.table.clear()
+        self.fill_memory()
+        self.query_one("#memory-title").display = False
+        self.query_one("#server", Static).update(Content(f"Asking {visible_text(name)}…"))
+        self.refresh_models()
+
+    def host(self, name: str) -> OllamaHost | None:
+        return next((host for host in self.hosts if host.name == name), None)
 
     # -- loading ------------------------------------------------------------------------------
 
     def action_refresh(self) -> None:
         self.refresh_models()
+        self.probe_hosts()
 
     @work(exclusive=True, group="ollama-refresh", exit_on_error=False)
     async def refresh_models(self) -> None:
-        self.coda.catalog.forget(self.provider_name)  # the picker and browser ask again too
+        name = self.provider_name
+        self.coda.catalog.forget(name)  # the picker and browser ask again too
         provider = self.provider
+        host = self.host(name)
         try:
             version, models, running = await asyncio.gather(
                 provider.version(), provider.alist_models(), provider.list_running()
             )
         except ProviderError as error:
+            if host is not None:
+                host.probed, host.error = True, "not reachable"
+                self.repaint_host(host)
             self.show_down(error)
             return
+        if host is not None:
+            host.probed, host.error, host.version = True, "", version
+            host.models, host.loaded = len(models), len(running)
+            self.repaint_host(host)
         selected = self.selected_name
-        self.models = sorted(models, key=lambda m: m.id)
+        self.models = self.sorted_models(models)
         self.running = {r.name: r for r in running}
         count = f"{len(models)} model{'s' * (len(models) != 1)}"
         self.query_one("#server", Static).update(
@@ -138,11 +268,16 @@ class OllamaScreen(CodaScreen):
         down.set_class(not models, "-empty")
         self.table.display = True
         self.fill_table(selected)
+        self.fill_memory()
+        self.query_one("#memory-title").display = True
+        self.ask_visible_details()
 
     def show_down(self, error: ProviderError) -> None:
         self.models, self.running = [], {}
         self.table.clear()
         self.table.display = False
+        self.fill_memory()
+        self.query_one("#memory-title").display = False  # not known: the server did not say
         self.query_one("#server", Static).update(Content(f"Ollama · {self.provider_name}"))
         down = self.query_one("#down", Static)
         down.remove_class("-empty")
@@ -155,22 +290,31 @@ class OllamaScreen(CodaScreen):
         )
         down.display = True
 
+    def row_cells(self, model: Model) -> list[Text]:
+        return [
+            *map(
+                plain,
+                (
+                    model.id,
+                    human_bytes(model.size_bytes) if model.size_bytes else "",
+                    self.context_cell(model.id),
+                    loaded_cell(self.running.get(model.id)),
+                    model.parameter_size or "",
+                    model.quantization or "",
+                    model.family or "",
+                    _when(model.modified_at, "%Y-%m-%d %H:%M"),
+                    self.abilities_cell(model.id),
+                ),
+            )
+        ]
+
     def fill_table(self, selected: str | None) -> None:
         """Rebuild the rows, keeping the cursor on the model it was on."""
         table = self.table
         old_row = table.cursor_row
         table.clear()
         for model in self.models:
-            cells = (
-                model.id,
-                human_bytes(model.size_bytes) if model.size_bytes else "",
-                loaded_cell(self.running.get(model.id)),
-                model.parameter_size or "",
-                model.quantization or "",
-                model.family or "",
-                _when(model.modified_at, "%Y-%m-%d %H:%M"),
-            )
-            table.add_row(*map(plain, cells), key=model.id)
+            table.add_row(*self.row_cells(model), key=model.id)
         if not self.models:
             return
         names = [m.id for m in self.models]
@@ -185,58 +329,20 @@ class OllamaScreen(CodaScreen):
         row = table.cursor_row
         return self.models[row].id if 0 <= row < len(self.models) else None
 
+    def target_name(self) -> str | None:
+        """The model a key acts on: the memory table's row when it has the focus."""
+        memory = self.memory_table
+        if memory.has_focus and memory.row_count:
+            key = memory.coordinate_to_cell_key(memory.cursor_coordinate).row_key.value
+            return key
+        return self.selected_name
+
     def _selected_or_warn(self) -> Model | None:
-        name = self.selected_name
+        name = self.target_name()
         if name is None:
             self.notify("No model selected", severity="warning")
             return None
-        return next(m for m in self.models if m.id == name)
-
-    # -- pulls ----------------------------------------------------------------------------------
-
-    def action_pull(self) -> None:
-        def chosen(name: str | None) -> None:
-            if name and name.strip():
-                self.start_pull(name.strip())
-
-        self.app.push_screen(TextPromptScreen("Pull which model? (e.g. llama3.2:3b)"), chosen)
-
-    def start_pull(self, name: str) -> PullProgressBar:
-        bar = PullProgressBar(name)
-        self.query_one("#pulls").mount(bar)
-        self.pulls[bar] = self.pull(bar)
-        return bar
-
-    @work(exit_on_error=False, group="ollama-pulls")
-    async def pull(self, bar: PullProgressBar) -> None:
-        try:
-            async with contextlib.aclosing(self.provider.pull_model(bar.model)) as progress:
-                async for update in progress:
-                    bar.add(update)
-        except ProviderError as error:
-            bar.finish(f"failed: {error}", failed=True)
-            return
-        except asyncio.CancelledError:
-            await bar.remove()
-            self.notify(f"Pull of {bar.model} cancelled")
-            raise
-        finally:
-            self.pulls.pop(bar, None)
-        bar.finish("✓ pulled")
-        self.notify(f"Pulled {bar.model}")
-        self.set_timer(3, bar.remove)
-        self.refresh_models()
-
-    @on(PullProgressBar.CancelRequested)
-    def cancel_pull(self, event: PullProgressBar.CancelRequested) -> None:
-        worker = self.pulls.get(event.bar)
-        if worker is not None:
-            worker.cancel()
-
-    def action_cancel_last_pull(self) -> None:
-        """Esc: the pull started last stops (its ✕ stops any one)."""
-        if self.pulls:
-            list(self.pulls.values())[-1].cancel()
+        return next((m for m in self.models if m.id == name), Model(id=name, provider=""))
 
     # -- actions on the selected model ----------------------------------------------------------
 
@@ -250,7 +356,8 @@ class OllamaScreen(CodaScreen):
             if yes:
                 self.run_action_on(model.id, "delete")
 
-        question = f"Delete {visible_text(model.id)}{size} from disk? This cannot be undone."
+        where = f" on {self.provider_name}" if len(self.hosts) > 1 else ""
+        question = f"Delete {visible_text(model.id)}{size}{where} from disk? This cannot be undone."
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def action_copy(self) -> None:
@@ -300,3 +407,14 @@ class OllamaScreen(CodaScreen):
     @on(DataTable.RowSelected, "#local-models")
     def row_chosen(self) -> None:
         self.action_details()
+
+    @on(ModelsTable.Scrolled)
+    def rows_scrolled(self) -> None:
+        self.ask_visible_details()
+
+    @on(DataTable.HeaderSelected, "#local-models")
+    def header_chosen(self, event: DataTable.HeaderSelected) -> None:
+        self.sort_by(str(event.column_key.value))
+
+
+__all__ = ["OllamaScreen", "countdown", "loaded_cell"]

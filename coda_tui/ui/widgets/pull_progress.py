@@ -1,4 +1,5 @@
-"""One model pull: a bar with bytes, speed and ETA, repainted at most ten times a second."""
+"""One model pull (or create) on one host: a bar with bytes, speed and ETA, repainted at most ten
+times a second; a failed one can be resumed where it stopped (Ollama keeps what it downloaded)."""
 
 from __future__ import annotations
 
@@ -87,15 +88,18 @@ class PullProgressBar(Horizontal):
 
     DEFAULT_CSS = """
     PullProgressBar { height: 1; margin: 0 1; }
-    PullProgressBar .pull-name { width: 24; text-style: bold; }
+    PullProgressBar .pull-name { width: 25; padding-right: 1; text-style: bold; }
     PullProgressBar ProgressBar { width: 44; }
     PullProgressBar .pull-stats { width: 1fr; color: $text-muted; }
     PullProgressBar.-failed { height: auto; }
     PullProgressBar.-failed ProgressBar { display: none; }
     PullProgressBar.-failed .pull-stats { color: $error; }
-    PullProgressBar .pull-cancel {
-        min-width: 0; width: auto; height: 1; border: none; margin: 0 0 0 1;
+    PullProgressBar .pull-cancel, PullProgressBar .pull-resume {
+        min-width: 0; width: auto; height: 1; margin: 0 0 0 1;
+        border: none !important;  /* Button's :ansi style has a tall border, in tmux too */
     }
+    PullProgressBar .pull-resume { display: none; }
+    PullProgressBar.-resumable .pull-resume { display: block; }
     """
 
     @dataclass
@@ -106,18 +110,31 @@ class PullProgressBar(Horizontal):
         def control(self) -> PullProgressBar:
             return self.bar
 
-    def __init__(self, model: str) -> None:
+    @dataclass
+    class ResumeRequested(Message):
+        bar: PullProgressBar
+
+        @property
+        def control(self) -> PullProgressBar:
+            return self.bar
+
+    def __init__(self, model: str, host: str = "", *, shown_host: bool = False) -> None:
         super().__init__(classes="pull")
         self.model = model
+        self.host = host
+        """The Ollama host it runs on (a provider name)."""
+        self.shown_host = shown_host
         self.stats = PullStats()
         self.repaints = 0
         self.finished = False
         self._dirty = False
 
     def compose(self) -> ComposeResult:
-        yield Label(Content(visible_text(self.model)), classes="pull-name")
+        name = f"{self.model} → {self.host}" if self.shown_host else self.model
+        yield Label(Content(visible_text(name)), classes="pull-name")
         yield ProgressBar(show_eta=False)
         yield Label(Content("starting"), classes="pull-stats")
+        yield Button("↻", tooltip="Resume: Ollama goes on from what it has", classes="pull-resume")
         yield Button("✕", tooltip="Cancel this pull", classes="pull-cancel")
 
     def on_mount(self) -> None:
@@ -139,13 +156,32 @@ class PullProgressBar(Horizontal):
             bar.update(total=stats.total_bytes, progress=stats.done_bytes)
         self.query_one(".pull-stats", Label).update(Content(visible_text(stats.summary())))
 
-    def finish(self, message: str, *, failed: bool = False) -> None:
+    def finish(self, message: str, *, failed: bool = False, resumable: bool = False) -> None:
+        """``resumable``: cut by the network, so asking again goes on from the bytes kept."""
         self._dirty = True
         self._repaint()
         self.finished = True
         self.set_class(failed, "-failed")
+        self.set_class(resumable, "-resumable")
         self.query_one(".pull-stats", Label).update(Content(visible_text(message)))
-        self.query_one(Button).tooltip = "Dismiss"
+        self.query_one(".pull-cancel", Button).tooltip = "Dismiss"
+
+    @property
+    def resumable(self) -> bool:
+        return self.has_class("-resumable")
+
+    def restart(self) -> None:
+        """Again from the start of the bookkeeping; the server reports the bytes it kept."""
+        self.stats = PullStats()
+        self.finished = False
+        self.remove_class("-failed", "-resumable")
+        self.query_one(".pull-cancel", Button).tooltip = "Cancel this pull"
+        self.query_one(".pull-stats", Label).update(Content("resuming"))
+
+    @on(Button.Pressed, ".pull-resume")
+    def resume_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(self.ResumeRequested(self))
 
     @on(Button.Pressed, ".pull-cancel")
     def cancel_pressed(self, event: Button.Pressed) -> None:

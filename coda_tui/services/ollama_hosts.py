@@ -1,0 +1,112 @@
+"""Every Ollama a user has (each ``[providers.X]`` of type ollama, plus the default address), how
+each one is doing, and where a model's keep_alive is written.
+
+People run one Ollama on a GPU box and one on the laptop; the panel lists them all and acts on
+the one chosen. The probe is short: a host that does not answer is reported, not waited on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from ..config import ConfigWriteError, read_layer, write_layer
+from ..providers import ProviderError, ProviderFactory
+from ..providers.ollama.types import KeepAlive, full_name
+
+if TYPE_CHECKING:
+    from ..config import LoadedConfig
+    from ..providers.ollama.provider import OllamaProvider
+
+PROBE_TIMEOUT = 5.0
+"""Seconds a host has to say its version and models before it is shown as not answering."""
+
+DEFAULT_HOST = "ollama"
+
+
+@dataclass
+class OllamaHost:
+    """One server, and what the last probe found (``error`` when it did not answer)."""
+
+    name: str
+    base_url: str
+    version: str = ""
+    models: int | None = None
+    loaded: int | None = None
+    error: str = ""
+    probed: bool = False
+
+    @property
+    def reachable(self) -> bool:
+        return self.probed and not self.error
+
+    def summary(self) -> str:
+        if not self.probed:
+            return "asking…"
+        if self.error:
+            return self.error
+        count = self.models or 0
+        loaded = f" · {self.loaded} loaded" if self.loaded else ""
+        return f"Ollama {self.version} · {count} model{'s' * (count != 1)}{loaded}"
+
+
+def host_names(factory: ProviderFactory) -> list[str]:
+    """Configured Ollama sections in file order, then the default address if none of them is it."""
+    names = [name for name, section in factory.config.providers.items() if section.type == "ollama"]
+    if DEFAULT_HOST not in names:
+        default = ollama(factory, DEFAULT_HOST).base_url
+        if all(ollama(factory, name).base_url != default for name in names):
+            names.append(DEFAULT_HOST)
+    return names
+
+
+def ollama(factory: ProviderFactory, name: str) -> OllamaProvider:
+    return cast("OllamaProvider", factory.create(name))
+
+
+def hosts(factory: ProviderFactory) -> list[OllamaHost]:
+    return [OllamaHost(name, ollama(factory, name).base_url) for name in host_names(factory)]
+
+
+async def probe(factory: ProviderFactory, host: OllamaHost) -> OllamaHost:
+    """Version, model count and what is loaded, within PROBE_TIMEOUT; fills ``host`` in."""
+    provider = ollama(factory, host.name)
+    try:
+        version, models, running = await asyncio.wait_for(
+            asyncio.gather(provider.version(), provider.alist_models(), provider.list_running()),
+            PROBE_TIMEOUT,
+        )
+    except ProviderError as error:
+        host.error = "not reachable" if error.status_code is None else error.message
+    except TimeoutError:
+        host.error = f"no answer in {PROBE_TIMEOUT:g} s"
+    else:
+        host.version, host.models, host.loaded, host.error = version, len(models), len(running), ""
+    host.probed = True
+    return host
+
+
+def save_keep_alive(
+    path: Path, loaded: LoadedConfig, host: str, model: str, value: KeepAlive | None
+) -> None:
+    """Write ``[providers.HOST.model_keep_alive] "MODEL" = value`` in the layer at ``path``
+    (``None`` removes it). A host set up in another layer gets its type here too, so this layer
+    is valid on its own."""
+    data = read_layer(path)
+    providers = data.setdefault("providers", {})
+    section: dict[str, Any] = providers.setdefault(host, {})
+    if not isinstance(section, dict):
+        raise ConfigWriteError(f"providers.{host} is not a table")
+    if host != DEFAULT_HOST:
+        section.setdefault("type", "ollama")
+    chosen: dict[str, Any] = section.setdefault("model_keep_alive", {})
+    if value is None:
+        chosen.pop(full_name(model), None)
+        chosen.pop(model, None)
+    else:
+        chosen[full_name(model)] = value
+    if not chosen:
+        section.pop("model_keep_alive")
+    write_layer(path, data, loaded.sections)
