@@ -41,12 +41,15 @@ def isolate(root: Path) -> None:
     (root / "config" / "config.toml").write_text(CONFIG)
 
 
-async def shoot(ollama_url: str) -> None:
+async def shoot(ollama_url: str, second_url: str) -> None:
     from coda_tui.providers import load_config
     from coda_tui.ui.app import CodaApp
 
     config_file = Path(os.environ["CODA_CONFIG_DIR"]) / "config.toml"
-    config_file.write_text(CONFIG + f'\n[providers.ollama]\nbase_url = "{ollama_url}"\n')
+    config_file.write_text(
+        CONFIG + f'\n[providers.ollama]\nbase_url = "{ollama_url}"\n'
+        f'[providers.laptop]\ntype = "ollama"\nbase_url = "{second_url}"\n'
+    )
     app = CodaApp(load_config())
     async with app.run_test(size=SIZE) as pilot:
         for prompt in ("Hi, my name is Ada", "Show me some python code"):
@@ -72,6 +75,7 @@ async def shoot(ollama_url: str) -> None:
         app.save_screenshot("models.svg", str(ASSETS))
         await pilot.press("f4")
         await app.workers.wait_for_complete()
+        await pilot.pause(0.5)
         app.screen.start_pull("mistral")  # type: ignore[attr-defined]
         await pilot.pause(1.2)
         app.save_screenshot("ollama.svg", str(ASSETS))
@@ -82,12 +86,14 @@ def main() -> None:
     sys.path.insert(0, str(ASSETS.parent))
     from tests.servers.ollama import OllamaServer
 
-    server = OllamaServer()
+    server, laptop = OllamaServer(), OllamaServer()
     server.state.faults.pull_delay, server.state.faults.pull_steps = 0.05, 100
     server.state.running["llama3.2:latest"] = datetime.now(UTC) + timedelta(minutes=5)
-    with tempfile.TemporaryDirectory() as tmp, server:
+    server.state.running["qwen2.5:0.5b"] = datetime.now(UTC) + timedelta(days=292 * 365)
+    server.state.models["llama3.2:latest"].vram_fraction = 0.73  # partly on the CPU
+    with tempfile.TemporaryDirectory() as tmp, server, laptop:
         isolate(Path(tmp))
-        asyncio.run(shoot(server.url))
+        asyncio.run(shoot(server.url, laptop.url))
     print("wrote", ", ".join(sorted(p.name for p in ASSETS.glob("*.svg"))))
 
 

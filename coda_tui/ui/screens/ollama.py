@@ -29,7 +29,7 @@ from ..widgets.footer import CodaFooter
 from ..widgets.mode_bar import ModeBar
 from .base import CodaScreen
 from .model_details import ModelDetailsScreen
-from .ollama_details import ModelsTable, OllamaDetails
+from .ollama_details import ABILITIES_WIDTH, ModelsTable, OllamaDetails
 from .ollama_jobs import OllamaJobs
 from .ollama_memory import OllamaMemory, countdown
 
@@ -43,7 +43,7 @@ COLUMNS = (
     ("context", "Context"),
     ("loaded", "Loaded"),
     ("params", "Parameters"),
-    ("quant", "Quantization"),
+    ("quant", "Quant"),
     ("family", "Family"),
     ("modified", "Modified"),
     ("abilities", "Can"),
@@ -129,8 +129,8 @@ class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
         yield host_table
         yield Static(Content("Asking Ollama…"), id="server")
         table = ModelsTable(id="local-models", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        for key, label in COLUMNS:  # "Can" is filled in later: a width now, none to grow
+            table.add_column(label, key=key, width=ABILITIES_WIDTH if key == "abilities" else None)
         yield Static(id="down")
         yield table
         yield from self.compose_memory()
@@ -177,7 +177,7 @@ class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
 
     def repaint_host(self, host: OllamaHost) -> None:
         table = self.host_table
-        if host.name not in {row.value for row in table.rows}:
+        if host.name not in table.rows:
             return
         for column, cell in zip(table.columns, self.host_cells(host), strict=True):
             table.update_cell(host.name, column, cell, update_width=True)
@@ -302,7 +302,7 @@ class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
                     model.parameter_size or "",
                     model.quantization or "",
                     model.family or "",
-                    _when(model.modified_at, "%Y-%m-%d %H:%M"),
+                    _when(model.modified_at, "%Y-%m-%d"),
                     self.abilities_cell(model.id),
                 ),
             )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import work
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import DataTable
 
 from ...providers import Model, ProviderError
@@ -30,6 +31,9 @@ else:
     _Base = object
 
 DETAILS_AT_ONCE = 4
+REPAINT_EVERY = 0.1
+ABILITIES_WIDTH = 18
+SHORT = {"thinking": "think", "embedding": "embed"}
 SORTS = (("name", "Name"), ("size", "Size"), ("context", "Context"), ("modified", "Modified"))
 LARGEST_FIRST = {"size", "context", "modified", "params"}
 _UNITS = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
@@ -78,6 +82,8 @@ class OllamaDetails(_Base):
         self.asking: set[tuple[str, str]] = set()
         self.sort_key = "name"
         self.sort_reverse = False
+        self._details_due: set[str] = set()
+        self._details_timer: Timer | None = None
 
     def info(self, name: str) -> ModelInfo | None:
         return self.infos.get((self.provider_name, name))
@@ -90,9 +96,11 @@ class OllamaDetails(_Base):
         return context_text(info.context_length) if info else ""
 
     def abilities_cell(self, name: str) -> str:
-        """What it can do beyond text (Ollama's capabilities): ``tools, vision, thinking``."""
+        """What it can do beyond text (Ollama's capabilities), short: ``tools vision think``."""
         info = self.infos.get((self.provider_name, name))
-        return ", ".join(c for c in info.capabilities if c != "completion") if info else ""
+        if info is None:
+            return ""
+        return " ".join(SHORT.get(c, c) for c in info.capabilities if c != "completion")
 
     def visible_names(self) -> list[str]:
         table = self.table
@@ -111,11 +119,14 @@ class OllamaDetails(_Base):
 
     @work(group="ollama-details", exit_on_error=False)
     async def fetch_details(self, host: str, names: list[str], then_sort: bool) -> None:
+        """Four at a time. Rows are repainted together, at most every REPAINT_EVERY seconds:
+        a DataTable renders its visible rows again after any cell changes. When the answers
+        are for a sort, the table is filled once at the end instead."""
         provider = self.provider_for(host)
         gate = asyncio.Semaphore(DETAILS_AT_ONCE)
         self.asking.update((host, name) for name in names)
-        for name in names:
-            self._repaint_context(host, name)
+        if not then_sort:
+            self._repaint_details(host, names)
 
         async def one(name: str) -> None:
             async with gate:
@@ -125,20 +136,29 @@ class OllamaDetails(_Base):
                     self.infos[host, name] = None
                 finally:
                     self.asking.discard((host, name))
-            self._repaint_context(host, name)
+            if not then_sort:
+                self._repaint_details(host, [name])
 
         await asyncio.gather(*(one(name) for name in names))
         if then_sort and host == self.provider_name:
             self.models = self.sorted_models(self.models)
             self.fill_table(self.selected_name)
 
-    def _repaint_context(self, host: str, name: str) -> None:
+    def _repaint_details(self, host: str, names: list[str]) -> None:
+        if host != self.provider_name:
+            return
+        self._details_due.update(names)
+        if self._details_timer is None:
+            self._details_timer = self.set_timer(REPAINT_EVERY, self._flush_details)
+
+    def _flush_details(self) -> None:
+        self._details_timer = None
+        names, self._details_due = self._details_due, set()
         table = self.table
-        if host == self.provider_name and name in {row.value for row in table.rows}:
-            table.update_cell(name, "context", plain(self.context_cell(name)))
-            table.update_cell(
-                name, "abilities", plain(self.abilities_cell(name)), update_width=True
-            )
+        for name in names:
+            if name in table.rows:
+                table.update_cell(name, "context", plain(self.context_cell(name)))
+                table.update_cell(name, "abilities", plain(self.abilities_cell(name)))
 
     # -- sorting --------------------------------------------------------------------------------
 

@@ -134,7 +134,7 @@ class OllamaMemory(_Base):
         for model in self.running.values():
             text = countdown(model, moment)
             due = due or text == "now"
-            if model.name in {row.value for row in table.rows}:
+            if model.name in table.rows:
                 table.update_cell(model.name, "until", plain(text))
         if due and not self.workers_busy("ollama-refresh"):
             self.refresh_models()
