@@ -331,4 +331,6 @@ async def test_details_for_every_row_asked_as_they_scroll_in(
             contexts = [panel.info(m.id).context_length for m in panel.models]  # type: ignore[union-attr]
             assert contexts == sorted(contexts, reverse=True)
             assert panel.table.get_row(panel.models[0].id)[2].plain == "80K"  # 81,920
+            headers = [column.label.plain for column in panel.table.columns.values()]
+            assert headers[:3] == ["Name", "Size", "Context ▼"]  # largest first
             assert bodies(laptop, "/api/show") == []  # the other host is not asked

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ..config import ConfigWriteError, read_layer, write_layer
+from ..config.keys import layer_file
 from ..providers import ProviderError, ProviderFactory
 from ..providers.ollama.types import KeepAlive, full_name
 
@@ -88,12 +89,20 @@ async def probe(factory: ProviderFactory, host: OllamaHost) -> OllamaHost:
     return host
 
 
-def save_keep_alive(
-    path: Path, loaded: LoadedConfig, host: str, model: str, value: KeepAlive | None
-) -> None:
-    """Write ``[providers.HOST.model_keep_alive] "MODEL" = value`` in the layer at ``path``
-    (``None`` removes it). A host set up in another layer gets its type here too, so this layer
-    is valid on its own."""
+def keep_alive_file(loaded: LoadedConfig, host: str) -> Path:
+    """Where a host's keep_alive choices go: the file that set the host up (the project's own
+    hosts stay in the project), else the user's file."""
+    for key in ("type", "base_url", "host"):
+        layer = loaded.source_of(f"providers.{host}.{key}")
+        if layer.name in ("user", "project"):
+            return layer_file(layer.name)
+    return layer_file("user")
+
+
+def save_keep_alive(loaded: LoadedConfig, host: str, model: str, value: KeepAlive | None) -> Path:
+    """Write ``[providers.HOST.model_keep_alive] "MODEL" = value`` (``None`` removes it) in the
+    host's file; returns it. The section gets its type too, so the layer is valid on its own."""
+    path = keep_alive_file(loaded, host)
     data = read_layer(path)
     providers = data.setdefault("providers", {})
     section: dict[str, Any] = providers.setdefault(host, {})
@@ -110,3 +119,4 @@ def save_keep_alive(
     if not chosen:
         section.pop("model_keep_alive")
     write_layer(path, data, loaded.sections)
+    return path

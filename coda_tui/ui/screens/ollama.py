@@ -129,13 +129,19 @@ class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
         yield host_table
         yield Static(Content("Asking Ollama…"), id="server")
         table = ModelsTable(id="local-models", cursor_type="row", zebra_stripes=True)
-        for key, label in COLUMNS:  # "Can" is filled in later: a width now, none to grow
-            table.add_column(label, key=key, width=ABILITIES_WIDTH if key == "abilities" else None)
+        self.add_columns(table)
         yield Static(id="down")
         yield table
         yield from self.compose_memory()
         yield from self.compose_jobs()
         yield CodaFooter(compact=True)
+
+    def add_columns(self, table: DataTable[Text]) -> None:
+        """Headers, the sort column's with its arrow (▼: largest or newest first)."""
+        for key, label in COLUMNS:  # "Can" is filled in later: a width now, none to grow
+            arrow = (" ▼" if self.descending else " ▲") if key == self.sort_key else ""
+            width = ABILITIES_WIDTH if key == "abilities" else None
+            table.add_column(Text(label + arrow), key=key, width=width)
 
     @property
     def table(self) -> ModelsTable:

@@ -125,8 +125,7 @@ class OllamaDetails(_Base):
         provider = self.provider_for(host)
         gate = asyncio.Semaphore(DETAILS_AT_ONCE)
         self.asking.update((host, name) for name in names)
-        if not then_sort:
-            self._repaint_details(host, names)
+        self._repaint_details(host, names)  # "…" where an answer is awaited
 
         async def one(name: str) -> None:
             async with gate:
@@ -162,6 +161,10 @@ class OllamaDetails(_Base):
 
     # -- sorting --------------------------------------------------------------------------------
 
+    @property
+    def descending(self) -> bool:
+        return (self.sort_key in LARGEST_FIRST) != self.sort_reverse
+
     def sorted_models(self, models: list[Model]) -> list[Model]:
         key = self.sort_key
 
@@ -179,7 +182,7 @@ class OllamaDetails(_Base):
                 return (model.family if key == "family" else model.quantization) or ""
             return model.id
 
-        descending = (key in LARGEST_FIRST) != self.sort_reverse
+        descending = self.descending
         ordered = sorted(models, key=lambda m: m.id)  # ties in name order
         return sorted(ordered, key=value, reverse=descending)
 
@@ -197,15 +200,19 @@ class OllamaDetails(_Base):
     def sort_by(self, key: str) -> None:
         if key == "loaded":
             return
+        selected = self.selected_name
         if key == self.sort_key:
             self.sort_reverse = not self.sort_reverse
         else:
             self.sort_key, self.sort_reverse = key, False
+        self.table.clear(columns=True)  # a changed label is not measured again: rebuilt
+        self.add_columns(self.table)
         if key == "context":
             missing = [m.id for m in self.models if (self.provider_name, m.id) not in self.infos]
             if missing:
                 self.notify(f"Reading the details of {len(missing)} models to sort by context")
+                self.fill_table(selected)
                 self.ask_details(missing, then_sort=True)
                 return
         self.models = self.sorted_models(self.models)
-        self.fill_table(self.selected_name)
+        self.fill_table(selected)

@@ -18,13 +18,12 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from ...config import ConfigWriteError
-from ...config.paths import user_config_file
 from ...providers import ProviderError
 from ...providers.ollama.types import KeepAlive, RunningModel, keep_alive_text
 from ...services.ollama_hosts import save_keep_alive
 from ...units import human_bytes
 from ..dialogs import ChoiceScreen
-from ..text import plain, visible_text
+from ..text import plain, short_path, visible_text
 from ..widgets.pull_progress import human_duration
 
 if TYPE_CHECKING:
@@ -191,13 +190,14 @@ class OllamaMemory(_Base):
         """Saved for every chat on this host; applied now when ``load`` (pinning loads it)."""
         host = self.provider_name
         try:
-            save_keep_alive(user_config_file(), self.coda.loaded, host, name, value)
+            path = save_keep_alive(self.coda.loaded, host, name, value)
         except (ConfigWriteError, OSError, ValueError) as exc:
             self.notify(visible_text(f"Not saved: {exc}"), severity="error", timeout=15)
             return
         self.coda.reload_config()
         said = keep_alive_text(value) if value is not None else "the server's default"
-        self.notify(visible_text(f"{name} on {host}: keep alive {said}, for every chat"))
+        where = f"saved in {short_path(path)}"
+        self.notify(visible_text(f"{name} on {host}: keep alive {said}, for every chat ({where})"))
         applied: Any = value if value is not None else self.keep_alive_of(name)
         if applied is None:  # what Ollama does unless its server was started otherwise
             applied = "5m"

@@ -1,0 +1,79 @@
+"""Which Ollama hosts the panel lists, how a probe reports one, and where keep_alive is saved."""
+
+from __future__ import annotations
+
+import socket
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from coda_tui.providers import ProviderFactory, load_config
+from coda_tui.services.ollama_hosts import hosts, probe, save_keep_alive
+
+from .servers.ollama import OllamaServer
+
+
+def factory() -> ProviderFactory:
+    return ProviderFactory(load_config().config)
+
+
+def test_configured_hosts_then_the_default_address(
+    user_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", "box:8080")
+    user_config.write_text(
+        '[providers.gpu]\ntype = "ollama"\nbase_url = "http://10.0.0.5:11434"\n'
+        "[providers.mock]\ndelay = 0\n",
+        encoding="utf-8",
+    )
+    assert [(h.name, h.base_url) for h in hosts(factory())] == [
+        ("gpu", "http://10.0.0.5:11434"),
+        ("ollama", "http://box:8080"),  # OLLAMA_HOST, by Ollama's own rules
+    ]
+
+
+def test_the_default_address_is_not_listed_twice(user_config: Path) -> None:
+    user_config.write_text(
+        '[providers.local]\ntype = "ollama"\nbase_url = "localhost"\n', encoding="utf-8"
+    )
+    assert [h.name for h in hosts(factory())] == ["local"]  # it is the default address
+
+
+async def test_a_probe_reports_a_host_down_and_one_up(
+    user_config: Path, ollama_server: OllamaServer
+) -> None:
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    user_config.write_text(
+        f'[providers.up]\ntype = "ollama"\nbase_url = "{ollama_server.url}"\n'
+        f'[providers.down]\ntype = "ollama"\nbase_url = "http://127.0.0.1:{port}"\n',
+        encoding="utf-8",
+    )
+    up, down, _default = hosts(factory())
+    await probe(factory(), up)
+    await probe(factory(), down)
+    assert up.summary() == "Ollama 0.12.6 · 2 models" and up.reachable
+    assert down.summary() == "not reachable" and not down.reachable
+
+
+def test_keep_alive_goes_to_the_file_that_set_the_host_up(
+    user_config: Path, project_config: Path
+) -> None:
+    user_config.write_text("[providers.mock]\ndelay = 0\n", encoding="utf-8")
+    project_config.write_text(
+        '[providers.team]\ntype = "ollama"\nbase_url = "http://10.0.0.9:11434"\n',
+        encoding="utf-8",
+    )
+    loaded = load_config()
+    assert save_keep_alive(loaded, "team", "llama3.2", -1) == project_config
+    saved = tomllib.loads(project_config.read_text(encoding="utf-8"))
+    assert saved["providers"]["team"]["model_keep_alive"] == {"llama3.2:latest": -1}
+    assert "team" not in user_config.read_text(encoding="utf-8")  # no phantom host elsewhere
+    assert save_keep_alive(load_config(), "ollama", "qwen2.5:0.5b", "30m") == user_config
+    assert tomllib.loads(user_config.read_text(encoding="utf-8"))["providers"]["ollama"] == {
+        "model_keep_alive": {"qwen2.5:0.5b": "30m"}
+    }
+    save_keep_alive(load_config(), "team", "llama3.2:latest", None)
+    assert "model_keep_alive" not in project_config.read_text(encoding="utf-8")
