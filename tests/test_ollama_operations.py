@@ -169,9 +169,18 @@ async def test_memory_view_unload_all(
         row = [cell.plain for cell in panel.memory_table.get_row("llama3.2:latest")]
         assert row[:4] == ["llama3.2:latest", "5.7 GB", "4.1 GB", "1.5 GB (27%)"]
         assert panel.table.get_row("llama3.2:latest")[3].plain == "● 5.7 GB · 27% CPU"
+        await pilot.press("tab", "down")  # in the memory view, qwen2.5's row
+        assert panel.memory_table.has_focus
+        await pilot.press("u")  # unloads the memory view's row, not the models table's
+        await settle(pilot)
+        assert [b["model"] for b in bodies(gpu, "/api/chat")] == ["qwen2.5:0.5b"]
+        assert list(gpu.state.running) == ["llama3.2:latest"]
+        gpu.state.running["qwen2.5:0.5b"] = soon
+        await pilot.press("r")
+        await settle(pilot)
         await pilot.press("U")
         await settle(pilot)
-        unloads = bodies(gpu, "/api/chat")
+        unloads = bodies(gpu, "/api/chat")[1:]
         assert sorted(b["model"] for b in unloads) == ["llama3.2:latest", "qwen2.5:0.5b"]
         assert {b["keep_alive"] for b in unloads} == {0}
         assert gpu.state.running == {} and bodies(laptop, "/api/chat") == []  # this host only
@@ -334,3 +343,17 @@ async def test_details_for_every_row_asked_as_they_scroll_in(
             headers = [column.label.plain for column in panel.table.columns.values()]
             assert headers[:3] == ["Name", "Size", "Context ▼"]  # largest first
             assert bodies(laptop, "/api/show") == []  # the other host is not asked
+
+
+async def test_the_servers_modelfile_reaches_the_editor_without_control_codes(
+    user_config: Path, gpu: OllamaServer, laptop: OllamaServer
+) -> None:
+    gpu.state.models["llama3.2:latest"].system = "Be \x1b[2Jterse."
+    app = two_hosts(user_config, gpu, laptop)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_panel(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ModelfileScreen)
+        assert 'SYSTEM """Be ␛[2Jterse."""' in app.screen.editor.text
+        assert "\x1b" not in screen_text(app)

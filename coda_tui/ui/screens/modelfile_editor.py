@@ -113,7 +113,7 @@ class ModelfileScreen(ModalScreen[str | None]):
             text = f"FROM {self.base}\n"
         else:
             text = starting_modelfile(self.base, info.modelfile)
-        self.editor.load_text(text)
+        self.editor.load_text(visible_text(text))  # the server's text: no control codes
         self.editor.move_cursor(self.editor.document.end)  # new lines usually go last
 
     def show_status(self, line: str) -> None:
@@ -193,7 +193,8 @@ class DuplicateScreen(ModalScreen[tuple[str, str, str] | None]):
             yield Label(Content(f"Duplicate {visible_text(self.base)} with a new system prompt"))
             yield Input(new_name(self.base), id="name")
             known = self.provider.known_info(self.base)
-            yield Input(known.system if known else "", id="system", placeholder="System prompt")
+            system = visible_text(known.system) if known else ""
+            yield Input(system, id="system", placeholder="System prompt")
             yield Label(Content("Enter creates it · Esc cancels"), classes="hint")
 
     def on_mount(self) -> None:
@@ -209,7 +210,7 @@ class DuplicateScreen(ModalScreen[tuple[str, str, str] | None]):
             return
         field = self.query_one("#system", Input)
         if not field.value:
-            field.value = info.system
+            field.value = visible_text(info.system)
 
     @on(Input.Submitted, "#name")
     def name_given(self) -> None:
