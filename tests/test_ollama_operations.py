@@ -133,6 +133,14 @@ async def test_copy_to_host_pulls_the_same_name_there(
         assert "qwen2.5:0.5b" in laptop.state.models and bodies(gpu, "/api/pull") == []
         assert panel.provider_name == "gpu"  # the panel stays where it was
         await wait_until(pilot, lambda: "2 models" in host_rows(panel)["laptop"])
+        gpu.state.add(FakeModel("mine"))  # made here with create: not in any registry
+        await pilot.press("r")
+        await settle(pilot)
+        assert panel.selected_name == "qwen2.5:0.5b"  # kept across the refresh
+        await pilot.press("up", "t")  # llama3.2, mine, qwen2.5: mine
+        await choose(pilot, 0)
+        await settle(pilot)
+        assert "mine:latest is not in the registry, so laptop cannot pull it" in screen_text(app)
 
 
 async def test_a_pull_cut_by_the_network_resumes_where_it_stopped(

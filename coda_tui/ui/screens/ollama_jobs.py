@@ -56,10 +56,14 @@ class OllamaJobs(_Base):
         prompt = f"Pull which model{where}? (e.g. llama3.2:3b)"
         self.app.push_screen(TextPromptScreen(prompt), chosen)
 
-    def start_pull(self, name: str, host: str | None = None) -> PullProgressBar:
+    def start_pull(self, name: str, host: str | None = None, source: str = "") -> PullProgressBar:
+        """``source``: the host it is copied from (a pull by name: the model must be in the
+        registry, which one made with create on ``source`` is not)."""
         host = host or self.provider_name
         provider = self.provider_for(host)
-        return self.start_job(name, host, lambda: provider.pull_model(name), "pulled")
+        bar = self.start_job(name, host, lambda: provider.pull_model(name), "pulled")
+        bar.source = source
+        return bar
 
     def start_job(self, name: str, host: str, progress: Progress, done: str) -> PullProgressBar:
         bar = PullProgressBar(name, host, shown_host=len(self.hosts) > 1)
@@ -77,6 +81,11 @@ class OllamaJobs(_Base):
         except ProviderError as error:
             cut = isinstance(error, ProviderConnectionError) and done == "pulled"
             message = f"failed: {error}"
+            if bar.source and "file does not exist" in str(error):
+                message = (
+                    f"failed: {bar.model} is not in the registry, so {bar.host} cannot pull it "
+                    f"(made on {bar.source}? copy to host pulls by name)"
+                )
             if cut:
                 stats = bar.stats
                 where = f" at {stats.summary().split(' · ')[0]}" if stats.total_bytes else ""
@@ -149,7 +158,7 @@ class OllamaJobs(_Base):
 
         def chosen(index: int | None) -> None:
             if index is not None:
-                self.start_pull(model.id, others[index].name)
+                self.start_pull(model.id, others[index].name, source=self.provider_name)
 
         labels = [f"{host.name} ({host.summary()})" for host in others]
         title = f"Pull {visible_text(model.id)} on which host?"

@@ -124,6 +124,8 @@ class PullProgressBar(Horizontal):
         self.host = host
         """The Ollama host it runs on (a provider name)."""
         self.shown_host = shown_host
+        self.source = ""
+        """For a copy to this host: the host it came from."""
         self.stats = PullStats()
         self.repaints = 0
         self.finished = False
