@@ -3,8 +3,6 @@ Modelfile editor (each reviewed as a PNG before it was accepted)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,17 +15,9 @@ from coda_tui.ui.screens import ollama_memory
 from .servers.ollama import OllamaServer, default_state
 from .test_ollama_panel import settle
 from .test_snapshots import SIZE, SMALL, steady, still_clock  # noqa: F401
+from .test_snapshots_models import utc  # noqa: F401 - times in UTC, as in those snapshots
 
 MODIFIED = "2026-11-20T09:30:00Z"
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def servers(gpu_port: int, laptop_port: int) -> tuple[OllamaServer, OllamaServer]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
 import httpx
@@ -43,20 +44,28 @@ class OllamaManagement(OllamaTransport):
     async def pull_model(self, name: str, *, insecure: bool = False) -> AsyncIterator[PullProgress]:
         """Progress as the server streams it; leaving the loop early closes the HTTP stream."""
         payload = {"model": name, "insecure": insecure, "stream": True}
-        async with self._stream_batches(
-            "/api/pull", payload, name, timeout=PULL_TIMEOUT
-        ) as batches:
+        async with aclosing(self._progress("/api/pull", payload, name, "pull")) as progress:
+            async for update in progress:
+                yield update
+
+    async def _progress(
+        self, path: str, payload: dict[str, Any], model: str, what: str
+    ) -> AsyncGenerator[PullProgress]:
+        """A pull's or a create's status lines, until "success"; a stream that ends before it
+        was cut. ``what`` names it in errors."""
+        async with self._stream_batches(path, payload, model, timeout=PULL_TIMEOUT) as batches:
             async for batch in batches:
                 for line in batch:
                     progress = self._parsed(
-                        functools.partial(PullProgress.model_validate, line), "pull progress"
+                        functools.partial(PullProgress.model_validate, line), f"{what} progress"
                     )
                     yield progress
                     if progress.done:
                         await drain(batches)
                         return
         raise ProviderConnectionError(
-            f"pull of {name} ended before Ollama reported success", provider=self.name
+            f"{what} of {payload['model']} ended before Ollama reported success",
+            provider=self.name,
         )
 
     async def delete_model(self, name: str) -> None:
@@ -90,19 +99,8 @@ class OllamaManagement(OllamaTransport):
         """
         name = str(body.get("model", ""))
         payload: dict[str, Any] = {**body, "stream": True}
-        async with self._stream_batches(
-            "/api/create", payload, str(body.get("from") or name), timeout=PULL_TIMEOUT
-        ) as batches:
-            async for batch in batches:
-                for line in batch:
-                    progress = self._parsed(
-                        functools.partial(PullProgress.model_validate, line), "create status"
-                    )
-                    yield progress
-                    if progress.done:
-                        self._shown.pop(name, None)
-                        await drain(batches)
-                        return
-        raise ProviderConnectionError(
-            f"creating {name} ended before Ollama reported success", provider=self.name
-        )
+        base = str(body.get("from") or name)
+        async with aclosing(self._progress("/api/create", payload, base, "create")) as progress:
+            async for update in progress:
+                yield update
+        self._shown.pop(name, None)  # a model made again under the same name is shown anew
