@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from ...providers import Model, ProviderError
-from ...services.ollama_hosts import OllamaHost, hosts, probe
+from ...services.ollama_hosts import OllamaHost
 from ...units import human_bytes
 from ..commands import OLLAMA_COMMANDS
 from ..dialogs import ConfirmScreen, TextPromptScreen
@@ -30,6 +30,7 @@ from ..widgets.mode_bar import ModeBar
 from .base import CodaScreen
 from .model_details import ModelDetailsScreen
 from .ollama_details import ABILITIES_WIDTH, ModelsTable, OllamaDetails
+from .ollama_host_list import OllamaHostList
 from .ollama_jobs import OllamaJobs
 from .ollama_memory import OllamaMemory, countdown
 
@@ -70,7 +71,7 @@ def loaded_cell(running: RunningModel | None) -> str:
     return " · ".join(parts)
 
 
-class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
+class OllamaScreen(OllamaHostList, OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
     CSS_PATH = "ollama.tcss"
     PALETTE = OLLAMA_COMMANDS
     BINDINGS = [
@@ -147,10 +148,6 @@ class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
     def table(self) -> ModelsTable:
         return self.query_one("#local-models", ModelsTable)
 
-    @property
-    def host_table(self) -> DataTable[Text]:
-        return self.query_one("#hosts", DataTable)
-
     def on_mount(self) -> None:
         self.sub_title = "ollama"
         self.query_one("#down").display = False
@@ -158,78 +155,6 @@ class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
         self.list_hosts()
         self.refresh_models()
         self.start_memory_clock()
-
-    # -- hosts ----------------------------------------------------------------------------------
-
-    def list_hosts(self) -> None:
-        try:
-            self.hosts = hosts(self.coda.factory)
-        except ProviderError as error:
-            self.notify(visible_text(str(error)), severity="error")
-            self.hosts = []
-        table = self.host_table
-        table.clear()
-        for host in self.hosts:
-            table.add_row(*self.host_cells(host), key=host.name)
-        table.display = len(self.hosts) > 1
-        self.probe_hosts()
-
-    def host_cells(self, host: OllamaHost) -> list[Text]:
-        active = host.name == self.provider_name
-        marker = "▶" if active else " "
-        state = Text(visible_text(host.summary()), style="dim" if host.error else "")
-        name = Text(visible_text(host.name), style="bold" if active else "")
-        return [Text(marker), name, plain(host.base_url), state]
-
-    def repaint_host(self, host: OllamaHost) -> None:
-        table = self.host_table
-        if host.name not in table.rows:
-            return
-        for column, cell in zip(table.columns, self.host_cells(host), strict=True):
-            table.update_cell(host.name, column, cell, update_width=True)
-
-    @work(group="ollama-hosts", exclusive=True, exit_on_error=False)
-    async def probe_hosts(self) -> None:
-        """Every host but the chosen one (its refresh says how it is), all at once."""
-
-        async def one(host: OllamaHost) -> None:
-            await probe(self.coda.factory, host)
-            self.repaint_host(host)
-
-        await asyncio.gather(*(one(h) for h in self.hosts if h.name != self.provider_name))
-
-    def action_next_host(self) -> None:
-        if len(self.hosts) < 2:
-            self.notify("One Ollama host: add another in Providers (F5)", severity="warning")
-            return
-        names = [host.name for host in self.hosts]
-        index = names.index(self.provider_name) if self.provider_name in names else -1
-        self.switch_host(names[(index + 1) % len(names)])
-
-    @on(DataTable.RowSelected, "#hosts")
-    def host_chosen(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value:
-            self.switch_host(event.row_key.value)
-            self.table.focus()
-
-    def switch_host(self, name: str) -> None:
-        if name == self.provider_name:
-            return
-        old = self.provider_name
-        self.host_name = name
-        for host in self.hosts:
-            if host.name in (old, name):
-                self.repaint_host(host)
-        self.host_table.move_cursor(row=[h.name for h in self.hosts].index(name))
-        self.models, self.running = [], {}
-        self.table.clear()
-        self.fill_memory()
-        self.query_one("#memory-title").display = False
-        self.query_one("#server", Static).update(Content(f"Asking {visible_text(name)}…"))
-        self.refresh_models()
-
-    def host(self, name: str) -> OllamaHost | None:
-        return next((host for host in self.hosts if host.name == name), None)
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -409,6 +334,12 @@ class OllamaScreen(OllamaMemory, OllamaJobs, OllamaDetails, CodaScreen):
         model = self._selected_or_warn()
         if model is not None:
             self.app.push_screen(ModelDetailsScreen(self.provider, model.id))
+
+    @on(DataTable.RowSelected, "#hosts")
+    def host_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.switch_host(event.row_key.value)
+            self.table.focus()
 
     @on(DataTable.RowSelected, "#local-models")
     def row_chosen(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,7 +17,6 @@ from textual.worker import Worker
 
 from ...providers import ProviderConnectionError, ProviderError
 from ...providers.ollama.types import PullProgress
-from ...services.ollama_hosts import probe
 from ..dialogs import ChoiceScreen, TextPromptScreen
 from ..text import visible_text
 from ..widgets.pull_progress import PullProgressBar
@@ -87,8 +86,7 @@ class OllamaJobs(_Base):
                     f"(made on {bar.source}? copy to host pulls by name)"
                 )
             if cut:
-                stats = bar.stats
-                where = f" at {stats.summary().split(' · ')[0]}" if stats.total_bytes else ""
+                where = f" at {bar.stats.bytes_text()}" if bar.stats.total_bytes else ""
                 message = f"cut off{where} · ↻ or R resumes"
             bar.finish(message, failed=True, resumable=cut)
             return
@@ -113,11 +111,7 @@ class OllamaJobs(_Base):
             return
         host = self.host(bar.host)
         if host is not None:
-            self.run_worker(self._reprobe(host), group="ollama-hosts", exit_on_error=False)
-
-    async def _reprobe(self, host: Any) -> None:
-        await probe(self.coda.factory, host)
-        self.repaint_host(host)
+            self.run_worker(self.reprobe(host), group="ollama-hosts", exit_on_error=False)
 
     def on_pull_progress_bar_cancel_requested(self, event: PullProgressBar.CancelRequested) -> None:
         worker = self.pulls.get(event.bar)

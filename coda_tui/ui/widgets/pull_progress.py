@@ -68,10 +68,14 @@ class PullStats:
         (start, first), (end, last) = self.samples[0], self.samples[-1]
         return (last - first) / (end - start) if end > start else None
 
+    def bytes_text(self) -> str:
+        """``1.6 GB / 4.1 GB``."""
+        return f"{human_bytes(self.done_bytes)} / {human_bytes(self.total_bytes)}"
+
     def summary(self) -> str:
         if not self.total_bytes:
             return self.status
-        parts = [f"{human_bytes(self.done_bytes)} / {human_bytes(self.total_bytes)}"]
+        parts = [self.bytes_text()]
         speed = self.speed
         if speed:
             parts.append(f"{human_bytes(speed)}/s")
