@@ -365,3 +365,20 @@ async def test_the_servers_modelfile_reaches_the_editor_without_control_codes(
         assert isinstance(app.screen, ModelfileScreen)
         assert 'SYSTEM """Be ␛[2Jterse."""' in app.screen.editor.text
         assert "\x1b" not in screen_text(app)
+
+
+async def test_a_host_whose_clock_is_behind_is_not_asked_every_second(
+    user_config: Path, gpu: OllamaServer, laptop: OllamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our clock says the model is due; the host (its clock behind) still lists it."""
+    from coda_tui.ui.screens import ollama_memory
+
+    gpu.state.running["qwen2.5:0.5b"] = datetime.now(UTC) + timedelta(minutes=5)
+    monkeypatch.setattr(ollama_memory, "now", lambda: datetime.now(UTC) + timedelta(minutes=6))
+    app = two_hosts(user_config, gpu, laptop)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_panel(pilot)
+        asked = gpu.state.count("/api/ps")
+        await pilot.pause(3.2)
+        assert panel.memory_table.get_row("qwen2.5:0.5b")[4].plain == "now"
+        assert gpu.state.count("/api/ps") == asked + 1  # once, not once a second

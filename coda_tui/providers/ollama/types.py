@@ -50,17 +50,22 @@ def full_name(name: str) -> str:
     return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
 
 
+def keeps_forever(value: KeepAlive | None) -> bool:
+    """A negative keep_alive (a number, or a duration such as ``-1m``) pins the model."""
+    if isinstance(value, int):
+        return value < 0
+    return value is not None and value.strip().startswith("-")
+
+
 def keep_alive_text(value: KeepAlive | None) -> str:
     """How a keep_alive reads in the panel: ``forever``, ``unload at once``, ``30m``."""
     if value is None:
         return "server default"
+    if keeps_forever(value):
+        return "forever"
     if isinstance(value, int):
-        if value < 0:
-            return "forever"
         return "unload at once" if value == 0 else f"{value}s"
     text = value.strip()
-    if text.startswith("-"):
-        return "forever"
     return "unload at once" if text in ("0", "0s") else text
 
 

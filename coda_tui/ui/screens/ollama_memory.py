@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -19,7 +20,7 @@ from textual.widgets import DataTable, Static
 
 from ...config import ConfigWriteError
 from ...providers import ProviderError
-from ...providers.ollama.types import KeepAlive, RunningModel, keep_alive_text
+from ...providers.ollama.types import KeepAlive, RunningModel, keep_alive_text, keeps_forever
 from ...services.ollama_hosts import save_keep_alive
 from ...units import human_bytes
 from ..dialogs import ChoiceScreen
@@ -41,6 +42,8 @@ MEMORY_COLUMNS = (
     ("until", "Unloads in"),
     ("keep", "Keep alive"),
 )
+
+DUE_RETRY = 5.0
 
 KEEP_CHOICES: list[tuple[str, KeepAlive | None]] = [
     ("5 minutes", "5m"),
@@ -90,6 +93,7 @@ class OllamaMemory(_Base):
         return self.query_one("#memory", DataTable)
 
     def start_memory_clock(self) -> None:
+        self._due_asked = 0.0
         self.set_interval(1.0, self.tick_memory)
 
     def keep_alive_of(self, name: str) -> KeepAlive | None:
@@ -135,11 +139,11 @@ class OllamaMemory(_Base):
             due = due or text == "now"
             if model.name in table.rows:
                 table.update_cell(model.name, "until", plain(text))
-        if due and not self.workers_busy("ollama-refresh"):
+        # At most every DUE_RETRY seconds: a host whose clock runs behind ours still lists
+        # the model for a while, and must not be asked every second.
+        if due and monotonic() - self._due_asked > DUE_RETRY:
+            self._due_asked = monotonic()
             self.refresh_models()
-
-    def workers_busy(self, group: str) -> bool:
-        return any(w.group == group and w.is_running for w in self.workers)
 
     # -- unload all, pin, keep alive -------------------------------------------------------------
 
@@ -166,7 +170,7 @@ class OllamaMemory(_Base):
         model = self._selected_or_warn()
         if model is None:
             return
-        pinned = keep_alive_text(self.keep_alive_of(model.id)) == "forever"
+        pinned = keeps_forever(self.keep_alive_of(model.id))
         loaded = model.id in self.running
         self.set_keep_alive(model.id, None if pinned else -1, load=not pinned or loaded)
 
