@@ -466,3 +466,17 @@ async def test_a_cut_pull_resumes_where_it_stopped(
     first = next(p for p in resumed if p.total)
     assert first.completed == seen[-1] > 0  # on from the bytes already there, not from zero
     assert resumed[-1].done
+
+
+async def test_details_are_asked_again_after_a_model_is_pulled_again(
+    provider: OllamaProvider, ollama_server: OllamaServer
+) -> None:
+    [p async for p in provider.pull_model("tinyllama")]
+    assert (await provider.model_info("tinyllama:latest")).context_length == 2048
+    ollama_server.state.library["tinyllama:latest"].context_length = 4096  # a newer release
+    await provider.model_info("tinyllama:latest")
+    assert ollama_server.state.count("/api/show") == 1  # kept
+    [p async for p in provider.pull_model("tinyllama")]
+    assert (await provider.model_info("tinyllama:latest")).context_length == 4096
+    await provider.delete_model("tinyllama")
+    assert provider.known_info("tinyllama:latest") is None

@@ -12,7 +12,7 @@ import httpx
 from ..errors import ProviderConnectionError
 from ..streaming import drain
 from .transport import OllamaTransport
-from .types import KeepAlive, ModelInfo, PullProgress, RunningModel
+from .types import KeepAlive, ModelInfo, PullProgress, RunningModel, full_name
 
 PULL_TIMEOUT = httpx.Timeout(10.0, read=None)
 
@@ -47,6 +47,7 @@ class OllamaManagement(OllamaTransport):
         async with aclosing(self._progress("/api/pull", payload, name, "pull")) as progress:
             async for update in progress:
                 yield update
+        self._shown.pop(full_name(name), None)  # pulled again: maybe a newer model
 
     async def _progress(
         self, path: str, payload: dict[str, Any], model: str, what: str
@@ -70,7 +71,7 @@ class OllamaManagement(OllamaTransport):
 
     async def delete_model(self, name: str) -> None:
         await self._request("DELETE", "/api/delete", name, False, json={"model": name})
-        self._shown.pop(name, None)
+        self._shown.pop(full_name(name), None)
 
     async def copy_model(self, source: str, destination: str) -> None:
         payload = {"source": source, "destination": destination}
@@ -103,4 +104,4 @@ class OllamaManagement(OllamaTransport):
         async with aclosing(self._progress("/api/create", payload, base, "create")) as progress:
             async for update in progress:
                 yield update
-        self._shown.pop(name, None)  # a model made again under the same name is shown anew
+        self._shown.pop(full_name(name), None)  # made again under its name: shown anew

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.worker import Worker
 
 from ...providers import ProviderConnectionError, ProviderError
-from ...providers.ollama.types import PullProgress
+from ...providers.ollama.types import PullProgress, full_name
 from ..dialogs import ChoiceScreen, TextPromptScreen
 from ..text import visible_text
 from ..widgets.pull_progress import PullProgressBar
@@ -106,6 +106,7 @@ class OllamaJobs(_Base):
 
     def job_done(self, bar: PullProgressBar) -> None:
         """The host it ran on has a new model: its list, or its line among the hosts."""
+        self.infos.pop((bar.host, full_name(bar.model)), None)  # its details asked anew
         if bar.host == self.provider_name:
             self.refresh_models()
             return
