@@ -201,7 +201,7 @@ class OllamaScreen(OllamaHostList, OllamaMemory, OllamaJobs, OllamaDetails, Coda
         self.fill_table(selected)
         self.fill_memory()
         self.query_one("#memory-title").display = True
-        self.ask_visible_details()
+        self.call_after_refresh(self.ask_visible_details)  # the rows first, then their details
 
     def show_down(self, error: ProviderError) -> None:
         self.models, self.running = [], {}

@@ -31,7 +31,7 @@ else:
     _Base = object
 
 DETAILS_AT_ONCE = 4
-REPAINT_EVERY = 0.1
+REPAINT_EVERY = 0.3
 ABILITIES_WIDTH = 18
 SHORT = {"thinking": "think", "embedding": "embed"}
 SORTS = (("name", "Name"), ("size", "Size"), ("context", "Context"), ("modified", "Modified"))
@@ -119,13 +119,12 @@ class OllamaDetails(_Base):
 
     @work(group="ollama-details", exit_on_error=False)
     async def fetch_details(self, host: str, names: list[str], then_sort: bool) -> None:
-        """Four at a time. Rows are repainted together, at most every REPAINT_EVERY seconds:
-        a DataTable renders its visible rows again after any cell changes. When the answers
-        are for a sort, the table is filled once at the end instead."""
+        """Four at a time. Rows are repainted together, at most every REPAINT_EVERY seconds and
+        when the last answer is in: a DataTable renders every visible cell again after any cell
+        changes (some 50 ms for a screenful). For a sort the table is filled once, at the end."""
         provider = self.provider_for(host)
         gate = asyncio.Semaphore(DETAILS_AT_ONCE)
         self.asking.update((host, name) for name in names)
-        self._repaint_details(host, names)  # "…" where an answer is awaited
 
         async def one(name: str) -> None:
             async with gate:
@@ -139,6 +138,9 @@ class OllamaDetails(_Base):
                 self._repaint_details(host, [name])
 
         await asyncio.gather(*(one(name) for name in names))
+        if self._details_timer is not None:  # the last answers: painted now, not a tick later
+            self._details_timer.stop()
+            self._flush_details()
         if then_sort and host == self.provider_name:
             self.models = self.sorted_models(self.models)
             self.fill_table(self.selected_name)
