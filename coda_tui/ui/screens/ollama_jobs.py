@@ -20,7 +20,6 @@ from ...providers.ollama.types import PullProgress, full_name
 from ..dialogs import ChoiceScreen, TextPromptScreen
 from ..text import visible_text
 from ..widgets.pull_progress import PullProgressBar
-from .modelfile_editor import DuplicateScreen, ModelfileScreen
 
 if TYPE_CHECKING:
     from .ollama import OllamaScreen
@@ -162,6 +161,8 @@ class OllamaJobs(_Base):
     # -- new models -----------------------------------------------------------------------------
 
     def action_duplicate(self) -> None:
+        from .modelfile_editor import DuplicateScreen  # with the editor: on first use
+
         model = self._selected_or_warn()
         if model is None:
             return
@@ -176,6 +177,8 @@ class OllamaJobs(_Base):
         self.start_job(name, self.provider_name, lambda: provider.create_model(body), "created")
 
     def action_modelfile(self) -> None:
+        from .modelfile_editor import ModelfileScreen  # TextArea and the parser: on first use
+
         model = self._selected_or_warn()
         if model is None:
             return
