@@ -3,8 +3,8 @@
 A local Ollama test server with 300 models whose /api/show takes 30 ms (a real server reads the
 model file's header each time). Measured at 120x40, headless: seconds from F4 to every row in the
 table, and until the panel is idle; /api/show requests made by then and once idle (only the rows
-in view are asked), milliseconds per cursor key (median and worst of 40), and seconds to sort by context
-(every row's details, four requests at a time). Goals: rows <= 0.5 s, key <= 50 ms.
+in view are asked), milliseconds per cursor key (median and worst of 40), and seconds to sort
+by context (every row's details, four requests at a time). Goals: rows <= 0.5 s, key <= 50 ms.
 Run from the repository root: python benchmarks/ollama_panel.py
 """
 

@@ -58,6 +58,18 @@ async def test_a_probe_reports_a_host_down_and_one_up(
     assert down.summary() == "not reachable" and not down.reachable
 
 
+async def test_a_web_page_at_a_hosts_address_is_said_to_be_one(user_config: Path) -> None:
+    from .servers.web_page import WebPageServer
+
+    with WebPageServer() as page:
+        user_config.write_text(
+            f'[providers.proxy]\ntype = "ollama"\nbase_url = "{page.url}"\n', encoding="utf-8"
+        )
+        host = hosts(factory())[0]
+        await probe(factory(), host)
+    assert "not Ollama's JSON" in host.summary() and not host.reachable
+
+
 def test_keep_alive_goes_to_the_file_that_set_the_host_up(
     user_config: Path, project_config: Path
 ) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from ..config import ConfigWriteError, read_layer, write_layer
 from ..config.keys import layer_file
-from ..providers import ProviderError, ProviderFactory
+from ..providers import ProviderConnectionError, ProviderError, ProviderFactory
 from ..providers.ollama.types import KeepAlive, full_name
 
 if TYPE_CHECKING:
@@ -79,8 +79,11 @@ async def probe(factory: ProviderFactory, host: OllamaHost) -> OllamaHost:
             asyncio.gather(provider.version(), provider.alist_models(), provider.list_running()),
             PROBE_TIMEOUT,
         )
-    except ProviderError as error:
-        host.error = "not reachable" if error.status_code is None else error.message
+    except ProviderConnectionError:
+        host.error = "not reachable"
+    except ProviderError as error:  # something answers there, but not as Ollama would
+        words = error.message.removeprefix(host.base_url).strip()  # the address is beside it
+        host.error = words if len(words) <= 60 else words[:59] + "…"
     except TimeoutError:
         host.error = f"no answer in {PROBE_TIMEOUT:g} s"
     else:
