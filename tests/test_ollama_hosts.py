@@ -89,3 +89,21 @@ def test_keep_alive_goes_to_the_file_that_set_the_host_up(
     }
     save_keep_alive(load_config(), "team", "llama3.2:latest", None)
     assert "model_keep_alive" not in project_config.read_text(encoding="utf-8")
+
+
+def test_a_keep_alive_ollama_would_refuse_is_a_config_problem(user_config: Path) -> None:
+    """ "-1" as text (or "forever") would make Ollama answer every chat with a 400."""
+    user_config.write_text(
+        '[providers.gpu]\ntype = "ollama"\nkeep_alive = "1h30m"\n'
+        '[providers.gpu.model_keep_alive]\n"a:latest" = "-1"\n'
+        '[providers.box]\ntype = "ollama"\nkeep_alive = "forever"\n',
+        encoding="utf-8",
+    )
+    loaded = load_config()
+    problems = [str(problem) for problem in loaded.problems]
+    assert len(problems) == 2
+    assert "config.toml:4: providers.gpu.model_keep_alive" in problems[0]  # its table
+    assert "'-1' is not a duration Ollama reads" in problems[0]
+    assert "config.toml:8: providers.box.keep_alive" in problems[1]
+    gpu = ProviderFactory(loaded.config).create("gpu")
+    assert gpu.settings.keep_alive == "1h30m"  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, field_validator
 
 from ...config.schema import ProviderSettings, check_address
-from .types import full_name
+from .types import checked_keep_alive, full_name
 
 
 class OllamaSettings(ProviderSettings):
@@ -27,6 +27,16 @@ class OllamaSettings(ProviderSettings):
             if name in self.model_keep_alive:
                 return self.model_keep_alive[name]
         return self.keep_alive
+
+    @field_validator("keep_alive")
+    @classmethod
+    def _a_keep_alive(cls, value: str | int | None) -> str | int | None:
+        return None if value is None else checked_keep_alive(value)
+
+    @field_validator("model_keep_alive")
+    @classmethod
+    def _keep_alives(cls, value: dict[str, str | int]) -> dict[str, str | int]:
+        return {model: checked_keep_alive(keep) for model, keep in value.items()}
 
     @field_validator("base_url")
     @classmethod

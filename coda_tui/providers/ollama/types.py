@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +49,20 @@ KeepAlive = str | int
 def full_name(name: str) -> str:
     """Ollama's names default to the ``latest`` tag: ``llama3`` is ``llama3:latest``."""
     return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
+_GO_DURATION = re.compile(r"[-+]?(0|((\d+\.?\d*|\.\d+)(ns|us|µs|ms|s|m|h))+)")
+
+
+def checked_keep_alive(value: KeepAlive) -> KeepAlive:
+    """A keep_alive Ollama accepts: whole seconds, or a Go duration (``30m``, ``1h30m``, ``-1m``).
+    A string such as ``"-1"`` or ``"forever"`` would make Ollama refuse every chat."""
+    if isinstance(value, str) and not _GO_DURATION.fullmatch(value.strip()):
+        raise ValueError(
+            f"{value!r} is not a duration Ollama reads: use seconds as a number (-1 keeps the "
+            'model loaded, 0 unloads it at once) or a duration such as "30m" or "1h"'
+        )
+    return value
 
 
 def keeps_forever(value: KeepAlive | None) -> bool:
