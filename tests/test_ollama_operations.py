@@ -382,3 +382,25 @@ async def test_a_host_whose_clock_is_behind_is_not_asked_every_second(
         await pilot.pause(3.2)
         assert panel.memory_table.get_row("qwen2.5:0.5b")[4].plain == "now"
         assert gpu.state.count("/api/ps") == asked + 1  # once, not once a second
+
+
+async def test_a_model_from_a_modelfile_on_a_host_with_none_yet(
+    user_config: Path, laptop: OllamaServer
+) -> None:
+    """Nothing to start from: a Modelfile to fill in, whose FROM the server pulls first."""
+    empty = OllamaState()
+    empty.library["llama3.2:latest"] = FakeModel("llama3.2")
+    with OllamaServer(empty) as bare:
+        app = two_hosts(user_config, bare, laptop)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_panel(pilot)
+            await pilot.press("e")
+            await settle(pilot)
+            editor = app.screen
+            assert isinstance(editor, ModelfileScreen)
+            assert editor.editor.text.startswith("FROM llama3.2\n")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert editor.statuses[1] == "pulling manifest"  # the server fetched the base
+            assert editor.created == "my-model"
+            assert {"llama3.2:latest", "my-model:latest"} <= set(bare.state.models)

@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 STATUS_LINES = 3
 
+SKELETON = 'FROM llama3.2\nSYSTEM """You are a helpful assistant."""\nPARAMETER temperature 0.7\n'
+"""With no model chosen (none on the host yet): the server pulls the FROM model if it must."""
+
 
 def new_name(base: str) -> str:
     """``llama3.2:latest`` -> ``llama3.2-custom``; ``qwen2.5:0.5b`` -> ``qwen2.5-0.5b-custom``."""
@@ -74,16 +77,15 @@ class ModelfileScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            where = f" on {self.host}"
+            source = f"from {self.base}" if self.base else "(FROM a model in the library)"
             yield Label(
-                Content(f"New model from {visible_text(self.base)}{visible_text(where)}"),
-                classes="title",
+                Content(visible_text(f"New model {source} on {self.host}")), classes="title"
             )
             with Horizontal(classes="row"):
                 yield Label("Name")
-                yield Input(new_name(self.base), id="name")
+                yield Input(new_name(self.base) if self.base else "my-model", id="name")
             yield TextArea(
-                f"# Reading the Modelfile of {self.base}…\n",
+                f"# Reading the Modelfile of {self.base}…\n" if self.base else SKELETON,
                 id="modelfile",
                 show_line_numbers=True,
                 tab_behavior="indent",
@@ -102,7 +104,10 @@ class ModelfileScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#problem").display = False
         self.editor.focus()
-        self.read_base()
+        if self.base:
+            self.read_base()
+        else:
+            self.editor.move_cursor((0, len("FROM ")))
 
     @work(exit_on_error=False, group="modelfile")
     async def read_base(self) -> None:

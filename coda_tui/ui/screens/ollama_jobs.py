@@ -179,10 +179,8 @@ class OllamaJobs(_Base):
     def action_modelfile(self) -> None:
         from .modelfile_editor import ModelfileScreen  # TextArea and the parser: on first use
 
-        model = self._selected_or_warn()
-        if model is None:
-            return
-        editor = ModelfileScreen(self.provider, self.provider_name, model.id)
+        base = self.target_name() or ""  # none (no models yet): a Modelfile to fill in
+        editor = ModelfileScreen(self.provider, self.provider_name, base)
         self.app.push_screen(editor, self.modelfile_done)
 
     def modelfile_done(self, created: str | None) -> None:
