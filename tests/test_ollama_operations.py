@@ -404,3 +404,23 @@ async def test_a_model_from_a_modelfile_on_a_host_with_none_yet(
             assert editor.statuses[1] == "pulling manifest"  # the server fetched the base
             assert editor.created == "my-model"
             assert {"llama3.2:latest", "my-model:latest"} <= set(bare.state.models)
+
+
+async def test_the_chosen_host_says_what_answers_there_as_the_others_do(
+    user_config: Path, laptop: OllamaServer
+) -> None:
+    """Its row is filled by the panel's own refresh, in the words a probe uses."""
+    from .servers.web_page import WebPageServer
+
+    with WebPageServer() as page:
+        user_config.write_text(
+            f'[providers.proxy]\ntype = "ollama"\nbase_url = "{page.url}"\n'
+            f'[providers.laptop]\ntype = "ollama"\nbase_url = "{laptop.url}"\n',
+            encoding="utf-8",
+        )
+        app = CodaApp(load_config())
+        async with app.run_test(size=SIZE) as pilot:
+            panel = await open_panel(pilot)
+            await settle(pilot)
+            assert panel.provider_name == "proxy"
+            assert "answered with text/html, not Ollama's JSON" in host_rows(panel)["proxy"]

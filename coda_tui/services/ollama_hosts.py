@@ -39,6 +39,21 @@ class OllamaHost:
     error: str = ""
     probed: bool = False
 
+    def saw(self, version: str, models: int, loaded: int) -> None:
+        self.version, self.models, self.loaded = version, models, loaded
+        self.error, self.probed = "", True
+
+    def failed(self, error: ProviderError | TimeoutError) -> None:
+        """Said the way the host list shows it; the address is in the row beside it."""
+        if isinstance(error, TimeoutError):
+            self.error = f"no answer in {PROBE_TIMEOUT:g} s"
+        elif isinstance(error, ProviderConnectionError):
+            self.error = "not reachable"
+        else:  # something answers there, but not as Ollama would
+            words = error.message.removeprefix(self.base_url).strip()
+            self.error = words if len(words) <= 60 else words[:59] + "…"
+        self.probed = True
+
     @property
     def reachable(self) -> bool:
         return self.probed and not self.error
@@ -79,16 +94,10 @@ async def probe(factory: ProviderFactory, host: OllamaHost) -> OllamaHost:
             asyncio.gather(provider.version(), provider.alist_models(), provider.list_running()),
             PROBE_TIMEOUT,
         )
-    except ProviderConnectionError:
-        host.error = "not reachable"
-    except ProviderError as error:  # something answers there, but not as Ollama would
-        words = error.message.removeprefix(host.base_url).strip()  # the address is beside it
-        host.error = words if len(words) <= 60 else words[:59] + "…"
-    except TimeoutError:
-        host.error = f"no answer in {PROBE_TIMEOUT:g} s"
+    except (ProviderError, TimeoutError) as error:
+        host.failed(error)
     else:
-        host.version, host.models, host.loaded, host.error = version, len(models), len(running), ""
-    host.probed = True
+        host.saw(version, len(models), len(running))
     return host
 
 

@@ -32,7 +32,7 @@ from .model_details import ModelDetailsScreen
 from .ollama_details import ABILITIES_WIDTH, ModelsTable, OllamaDetails
 from .ollama_host_list import OllamaHostList
 from .ollama_jobs import OllamaJobs
-from .ollama_memory import OllamaMemory, countdown
+from .ollama_memory import OllamaMemory
 
 if TYPE_CHECKING:
     from ...providers.ollama.provider import OllamaProvider
@@ -123,11 +123,7 @@ class OllamaScreen(OllamaHostList, OllamaMemory, OllamaJobs, OllamaDetails, Coda
 
     def compose(self) -> ComposeResult:
         yield ModeBar("ollama")
-        host_table: DataTable[Text] = DataTable(
-            id="hosts", cursor_type="row", show_header=False, zebra_stripes=False
-        )
-        host_table.add_columns("", "Host", "Address", "State")
-        yield host_table
+        yield from self.compose_hosts()
         yield Static(Content("Asking Ollama…"), id="server")
         table = ModelsTable(id="local-models", cursor_type="row", zebra_stripes=True)
         self.add_columns(table)
@@ -174,13 +170,12 @@ class OllamaScreen(OllamaHostList, OllamaMemory, OllamaJobs, OllamaDetails, Coda
             )
         except ProviderError as error:
             if host is not None:
-                host.probed, host.error = True, "not reachable"
+                host.failed(error)
                 self.repaint_host(host)
             self.show_down(error)
             return
         if host is not None:
-            host.probed, host.error, host.version = True, "", version
-            host.models, host.loaded = len(models), len(running)
+            host.saw(version, len(models), len(running))
             self.repaint_host(host)
         selected = self.selected_name
         self.models = self.sorted_models(models)
@@ -352,6 +347,3 @@ class OllamaScreen(OllamaHostList, OllamaMemory, OllamaJobs, OllamaDetails, Coda
     @on(DataTable.HeaderSelected, "#local-models")
     def header_chosen(self, event: DataTable.HeaderSelected) -> None:
         self.sort_by(str(event.column_key.value))
-
-
-__all__ = ["OllamaScreen", "countdown", "loaded_cell"]
