@@ -89,15 +89,14 @@ class OllamaDetails(_Base):
         return self.infos.get((self.provider_name, name))
 
     def context_cell(self, name: str) -> str:
-        key = (self.provider_name, name)
-        if key in self.asking:
+        if (self.provider_name, name) in self.asking:
             return "…"
-        info = self.infos.get(key)
+        info = self.info(name)
         return context_text(info.context_length) if info else ""
 
     def abilities_cell(self, name: str) -> str:
         """What it can do beyond text (Ollama's capabilities), short: ``tools vision think``."""
-        info = self.infos.get((self.provider_name, name))
+        info = self.info(name)
         if info is None:
             return ""
         return " ".join(SHORT.get(c, c) for c in info.capabilities if c != "completion")

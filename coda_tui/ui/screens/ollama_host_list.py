@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
@@ -25,6 +26,13 @@ else:
 
 class OllamaHostList(_Base):
     """Mixed into the Ollama screen."""
+
+    def compose_hosts(self) -> ComposeResult:
+        table: DataTable[Text] = DataTable(
+            id="hosts", cursor_type="row", show_header=False, zebra_stripes=False
+        )
+        table.add_columns("", "Host", "Address", "State")
+        yield table
 
     @property
     def host_table(self) -> DataTable[Text]:

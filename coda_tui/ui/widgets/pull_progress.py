@@ -107,20 +107,20 @@ class PullProgressBar(Horizontal):
     """
 
     @dataclass
-    class CancelRequested(Message):
+    class Asked(Message):
+        """The bar's ✕ or ↻ was pressed; the screen runs the pulls."""
+
         bar: PullProgressBar
 
         @property
         def control(self) -> PullProgressBar:
             return self.bar
 
-    @dataclass
-    class ResumeRequested(Message):
-        bar: PullProgressBar
+    class CancelRequested(Asked):
+        pass
 
-        @property
-        def control(self) -> PullProgressBar:
-            return self.bar
+    class ResumeRequested(Asked):
+        pass
 
     def __init__(self, model: str, host: str = "", *, shown_host: bool = False) -> None:
         super().__init__(classes="pull")
