@@ -112,7 +112,7 @@ class ModelfileScreen(ModalScreen[str | None]):
     @work(exit_on_error=False, group="modelfile")
     async def read_base(self) -> None:
         try:
-            info = await self.provider.show_model(self.base)
+            info = await self.provider.model_info(self.base)  # kept if the panel asked
         except ProviderError as error:
             self.show_status(f"The base's Modelfile was not read: {error}")
             text = f"FROM {self.base}\n"

@@ -59,12 +59,12 @@ class OllamaJobs(_Base):
         registry, which one made with create on ``source`` is not)."""
         host = host or self.provider_name
         provider = self.provider_for(host)
-        bar = self.start_job(name, host, lambda: provider.pull_model(name), "pulled")
-        bar.source = source
-        return bar
+        return self.start_job(name, host, lambda: provider.pull_model(name), "pulled", source)
 
-    def start_job(self, name: str, host: str, progress: Progress, done: str) -> PullProgressBar:
-        bar = PullProgressBar(name, host, shown_host=len(self.hosts) > 1)
+    def start_job(
+        self, name: str, host: str, progress: Progress, done: str, source: str = ""
+    ) -> PullProgressBar:
+        bar = PullProgressBar(name, host, shown_host=len(self.hosts) > 1, source=source)
         self.query_one("#pulls").mount(bar)
         self.streams[bar] = progress
         self.pulls[bar] = self.run_job(bar, done)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -202,7 +202,7 @@ class OllamaMemory(_Base):
         said = keep_alive_text(value) if value is not None else "the server's default"
         where = f"saved in {short_path(path)}"
         self.notify(visible_text(f"{name} on {host}: keep alive {said}, for every chat ({where})"))
-        applied: Any = value if value is not None else self.keep_alive_of(name)
+        applied = value if value is not None else self.keep_alive_of(name)
         if applied is None:  # what Ollama does unless its server was started otherwise
             applied = "5m"
         if load:

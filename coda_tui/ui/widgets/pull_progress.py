@@ -122,13 +122,15 @@ class PullProgressBar(Horizontal):
     class ResumeRequested(Asked):
         pass
 
-    def __init__(self, model: str, host: str = "", *, shown_host: bool = False) -> None:
+    def __init__(
+        self, model: str, host: str = "", *, shown_host: bool = False, source: str = ""
+    ) -> None:
         super().__init__(classes="pull")
         self.model = model
         self.host = host
         """The Ollama host it runs on (a provider name)."""
         self.shown_host = shown_host
-        self.source = ""
+        self.source = source
         """For a copy to this host: the host it came from."""
         self.stats = PullStats()
         self.repaints = 0
